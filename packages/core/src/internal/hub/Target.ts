@@ -1,0 +1,159 @@
+/**
+ * What a hub name refers to at the vendor: a normalized resource, a child collection of one, or a
+ * vendor object reached through the connector's `objects` templates. A target knows its paths,
+ * verbs, envelope and body conventions; asking for a name the connector lacks, or a verb the
+ * target does not allow, fails with a message listing what exists.
+ */
+import { Effect } from "effect"
+import type * as Connector from "../../Connector.js"
+import * as ConnectorError from "../../ConnectorError.js"
+import * as HubRequestError from "../../HubRequestError.js"
+import type * as Paging from "../../Paging.js"
+import type * as Resource from "../../Resource.js"
+
+/** A resolved hub name. */
+export interface Target {
+  /** How the hub calls it (`accounts`, `accounts/{id}/contacts`, an object name). */
+  readonly name: string
+  readonly path: string
+  /** Item path template with `{id}`. */
+  readonly itemPath: string
+  readonly verbs: ReadonlyArray<Resource.Verb>
+  readonly envelope: Paging.Envelope
+  readonly query: Readonly<Record<string, string>>
+  readonly createDefaults: Readonly<Record<string, unknown>>
+  readonly bodyKey: string | undefined
+  /** Dotted path of the id in records, when known. */
+  readonly idField: string | undefined
+  /** The resource's own declaration, for resources (not objects or children). */
+  readonly resource: Resource.Resource | undefined
+}
+
+const pagingEnvelope = (paging: Paging.Paging): Paging.Envelope =>
+  paging.total === undefined ? { items: paging.items } : { items: paging.items, total: paging.total }
+
+const list = (names: ReadonlyArray<string>): string => (names.length === 0 ? "none" : names.join(", "))
+
+const objectName = /^[A-Za-z0-9_$~.-]+$/
+
+/** Fills an item path's `{id}` with the URL-encoded id; inside `'{id}'` a quote is doubled, as SData/OData keys want. */
+export const fillId = (template: string, id: string): string =>
+  template
+    .replaceAll("'{id}'", () => `'${encodeURIComponent(id.replaceAll("'", "''"))}'`)
+    .replaceAll("{id}", () => encodeURIComponent(id))
+
+/** Checks an object id from the caller: a non-empty string. */
+export const checkId = (id: string): Effect.Effect<string, HubRequestError.HubRequestError> =>
+  id === "" ? Effect.fail(HubRequestError.make("id", "the object id must not be empty")) : Effect.succeed(id)
+
+/**
+ * Resolves a hub resource name: a declared resource, else a vendor object when the connector has
+ * `objects`, else `NotFound` naming the resources that exist.
+ */
+export const resolve = (
+  connector: Connector.Connector,
+  name: string
+): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> =>
+  Effect.suspend(
+    (): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> => {
+      const resource = Object.hasOwn(connector.resources, name) ? connector.resources[name] : undefined
+      if (resource !== undefined) {
+        return Effect.succeed({
+          name,
+          path: resource.path,
+          itemPath: resource.itemPath,
+          verbs: resource.verbs,
+          envelope: resource.envelope ?? pagingEnvelope(connector.paging),
+          query: resource.query,
+          createDefaults: resource.createDefaults,
+          bodyKey: resource.bodyKey,
+          idField: resource.id,
+          resource
+        })
+      }
+      const objects = connector.objects
+      if (objects === undefined) {
+        return Effect.fail(
+          ConnectorError.make(
+            new ConnectorError.NotFound({
+              message:
+                `${connector.key} has no resource '${name}' in hub ${connector.hub}; ` +
+                `its resources are ${list(Object.keys(connector.resources))}`
+            }),
+            `resolve ${name}`
+          )
+        )
+      }
+      if (!objectName.test(name) || name === "." || name === "..") {
+        return Effect.fail(
+          HubRequestError.make(
+            "objectName",
+            `'${name}' is not a usable object name (letters, digits and _ $ ~ . - only)`
+          )
+        )
+      }
+      const encoded = encodeURIComponent(name)
+      return Effect.succeed({
+        name,
+        path: objects.path.replaceAll("{objectName}", encoded),
+        itemPath: objects.itemPath.replaceAll("{objectName}", encoded),
+        verbs: objects.verbs,
+        envelope: pagingEnvelope(connector.paging),
+        query: {},
+        createDefaults: {},
+        bodyKey: undefined,
+        idField: objects.id,
+        resource: undefined
+      })
+    }
+  )
+
+/** Resolves a child collection `{resource}/{id}/{child}` of a declared resource. */
+export const resolveChild = (
+  connector: Connector.Connector,
+  parent: Target,
+  id: string,
+  child: string
+): Effect.Effect<Target, ConnectorError.ConnectorError> =>
+  Effect.suspend((): Effect.Effect<Target, ConnectorError.ConnectorError> => {
+    const children = parent.resource?.children ?? {}
+    const declared = Object.hasOwn(children, child) ? children[child] : undefined
+    if (declared === undefined) {
+      return Effect.fail(
+        ConnectorError.make(
+          new ConnectorError.NotFound({
+            message: `${parent.name} has no child collection '${child}'; its children are ${list(Object.keys(children))}`
+          }),
+          `resolve ${parent.name}/{id}/${child}`
+        )
+      )
+    }
+    return Effect.succeed({
+      name: `${parent.name}/{id}/${child}`,
+      path: fillId(declared.path, id),
+      itemPath: `${fillId(declared.path, id)}/{id}`,
+      verbs: ["list"],
+      envelope: declared.envelope ?? pagingEnvelope(connector.paging),
+      query: {},
+      createDefaults: {},
+      bodyKey: undefined,
+      idField: declared.id,
+      resource: undefined
+    })
+  })
+
+/** Fails with `Unsupported` naming the allowed verbs when the target does not allow `verb`. */
+export const allow = (
+  target: Target,
+  verb: Resource.Verb
+): Effect.Effect<void, ConnectorError.ConnectorError> =>
+  target.verbs.includes(verb)
+    ? Effect.void
+    : Effect.fail(
+        ConnectorError.make(
+          new ConnectorError.Unsupported({
+            message: `${target.name} does not allow ${verb}; it allows ${list(target.verbs)}`
+          }),
+          `${verb} ${target.name}`
+        )
+      )
