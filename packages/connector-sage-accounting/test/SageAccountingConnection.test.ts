@@ -136,7 +136,6 @@ describe("Sage Accounting through the hub engine", () => {
         { name: "New", contact_type_ids: ["CUSTOMER"] },
         { at: "2026-11-22T10:00:00Z" }
       )
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the poller's date placeholder, not a JS template
       const url = seedPollerUrlClosed.replace("${date:yyyy-MM-dd'T'HH:mm:ss'Z'}", "2026-11-22T10:00:00Z")
       const records = yield* collect(connection.query(url))
       assert.deepStrictEqual(records, [

@@ -87,29 +87,30 @@ describe("Sage Accounting polling with the seed's configuration", () => {
     }).pipe(Effect.provide(services))
   )
 
-  it.live(
-    "the published URL, whose last quote is missing, fails each poll with an error naming the spot",
-    () =>
-      Effect.gen(function* () {
-        const fake = yield* fakeSageAccounting()
-        const { connection } = yield* connect(fake)
-        const entry = yield* seedEntry(fake, seedPollerUrl)
-        const error = yield* Effect.flip(
-          Poller.poll({
-            source: Poller.fromConnection(connection, "customers"),
-            instanceId: 7,
-            elementKey: SageAccounting.key,
-            hubKey: SageAccounting.hub,
-            resource: "customers",
-            entry,
-            state: Poller.initialState(at("10:00:00")),
-            now: at("10:15:00")
-          })
-        )
-        assert.strictEqual(error._tag, "CeqlError")
-        assert.match(error.message, /expected a closing '/)
-        assert.isFalse(fake.requests.some((r) => r.path === "/contacts"))
-      }).pipe(Effect.provide(services))
+  it.live("the published URL, whose last quote is missing, is taken verbatim and polls the same", () =>
+    Effect.gen(function* () {
+      const fake = yield* fakeSageAccounting()
+      const { connection } = yield* connect(fake)
+      const entry = yield* seedEntry(fake, seedPollerUrl)
+      assert.strictEqual(entry.url, seedPollerUrlClosed)
+      const changed = customer(fake, "Changed", "10:05:00")
+      const result = yield* Poller.poll({
+        source: Poller.fromConnection(connection, "customers"),
+        instanceId: 7,
+        elementKey: SageAccounting.key,
+        hubKey: SageAccounting.hub,
+        resource: "customers",
+        entry,
+        state: Poller.initialState(at("10:00:00")),
+        now: at("10:15:00")
+      })
+      assert.deepStrictEqual(
+        result.events.map((e) => [e.event.eventType, e.event.objectId]),
+        [["CREATED", changed.id]]
+      )
+      const listCall = fake.requests.find((r) => r.query.has("updated_or_created_since"))
+      assert.strictEqual(listCall?.query.get("attributes"), "created_at,updated_at")
+    }).pipe(Effect.provide(services))
   )
 
   it.live("the connector's default entry polls invoices without any configuration", () =>

@@ -1,15 +1,14 @@
 /**
  * The instance body of the element's polling documentation (`POST /instances` for `sageone`), with
  * the vendor endpoints pointed at a fake server. The poller URL keeps the text as published. The
- * callback URL has a path: the published `https://mycoolapp.com` is sent by core's authorize URL as
- * written but by its code exchange as `https://mycoolapp.com/`, which a server comparing redirect
- * URIs exactly (as the fake does, per RFC 6749 §4.1.3) refuses.
+ * callback URL has a path so that the fake's exact redirect URI comparison is easy to read; a bare
+ * origin such as the published `https://mycoolapp.com` is sent as `https://mycoolapp.com/` in both
+ * the authorize URL and the code exchange (core normalizes it once for both).
  */
 import type { FakeSageAccounting } from "../src/testing.js"
 
 /** The published poller URL for customers, character for character (its last string is never closed). */
 export const seedPollerUrl =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the poller's date placeholder, not a JS template
   "/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at"
 
 /** The same URL with the closing quote the published text lacks. */

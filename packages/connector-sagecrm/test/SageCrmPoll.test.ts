@@ -17,7 +17,6 @@ describe("Sage CRM poller defaults", () => {
     const accounts = defaultEntry("accounts")
     assert.strictEqual(
       accounts.url,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a poller URL placeholder, not a template
       "/hubs/crm/accounts?where=Comp_UpdatedDate >= '${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
     )
     assert.strictEqual(accounts.idField, "comp_companyid")

@@ -115,7 +115,10 @@ const redirectUriOf = (
   if (!URL.canParse(value)) {
     return Effect.fail(OAuthServer.keyProblem(strategy.redirectUriKey, operation, "must be an absolute URL"))
   }
-  return Effect.succeed(value)
+  // openid-client sends the code exchange's redirect_uri in WHATWG-normalized form
+  // (`https://app.example` → `https://app.example/`); the authorize URL must carry the very same
+  // string, because vendors compare the two exactly (RFC 6749 §4.1.3).
+  return Effect.succeed(new URL(value).href)
 }
 
 const codeVerifierOf = (

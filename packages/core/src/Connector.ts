@@ -23,6 +23,12 @@ export interface Objects {
   readonly itemPath: string
   readonly id: string
   readonly verbs: ReadonlyArray<Resource.Verb>
+  /**
+   * Child collection path template with `{objectName}`, `{id}` and `{childObjectName}`
+   * (`/{objectName}/{id}/{childObjectName}`), for `/hubs/{hub}/{objectName}/{objectId}/{childObjectName}`.
+   * Without it only declared resources have children.
+   */
+  readonly childPath?: string
 }
 
 /** The code a vendor's irregularities need; every hook is optional. */

@@ -7,17 +7,28 @@
  * {@link failed}, which touches only the failure counters — so a failed or crashed poll is simply
  * repeated, and the repeat yields the same event ids.
  *
- * Guarantees (reliability.md "Polling: lose nothing, duplicate little"), given the vendor's clock is
- * within `pollDelay` of the runner's and its filter is `updated >= since` on the vendor's own dates:
+ * Guarantees (reliability.md "Polling: lose nothing, duplicate little"), REQUIRING `pollDelay` ≥ the
+ * vendor's clock skew from the runner (default 120 s) and a vendor filter of `updated >= since` on
+ * the vendor's own dates (a vendor that ignores the filter is fine too):
  * - every change is eventually emitted (at least its latest version), including changes made while
  *   pages were being read, objects sharing one updated second, and records with no updated date;
  * - no (object, version) is emitted by two committed polls; versions are `updated:contentHash`, so
  *   two changes in the same second are two events;
  * - event ids are `hash(instance, resource, objectId, version)`: a repeated poll repeats ids.
- * How: the cursor is the updated time compared with `>=` and a dedupe set of emitted
- * (objectId, version) pairs covers the overlap window; the watermark moves to the poll's start only
- * when the listing was stable, else it stays (offset pages may have shifted past a record); dedupe
- * entries go only once the next window cannot list them again.
+ * How: the cursor is the updated time compared with `>=` (less one unit of the date pattern, since
+ * vendors truncate) and a dedupe set of emitted (objectId, version) pairs covers the overlap
+ * window; the watermark moves to the poll's start only when the listing was stable — no object
+ * listed twice in different versions and no deletion during the poll — else it stays, because
+ * offset pages may have shifted past a record; dedupe entries go only once the next window cannot
+ * list them again.
+ *
+ * Limits: a deletion during a listing is only noticed through tombstones, so without them a record
+ * shifted past by it waits for the next poll that lists it; with `filterByUpdatedDate: false` the
+ * vendor's filter alone bounds the window (records it re-lists after their dedupe entry is gone
+ * are emitted again, with the same ids). Diff mode: the first listing is the baseline; a deletion
+ * is reported after two complete listings agree; nothing is concluded from a listing in which an
+ * object appeared twice. `State.heldPolls` counts polls in a row that kept the watermark: alert
+ * when it keeps growing (e.g. an `idField` that is not unique).
  *
  * `filterByCurrentDate` (our reading of the original flag): records dated after `now + pollDelay`
  * are not emitted yet; they stay inside later windows and are emitted once their date has come.
@@ -104,7 +115,10 @@ export const isDue = (state: State, now: number): boolean =>
 /** The state as JSON text for storage. */
 export const encodeState = (state: State): string => Schema.encodeSync(StateJson)(state)
 
-/** Reads a stored state; a malformed one fails with the schema error (the caller may restart from {@link initialState}). */
+/**
+ * Reads a stored state; a malformed one fails with the schema error. Do not silently replace it with
+ * {@link initialState}: that would skip the changes since the stored watermark.
+ */
 export const decodeState = (text: string): Effect.Effect<State, Schema.SchemaError> =>
   Schema.decodeUnknownEffect(StateJson)(text)
 

@@ -8,6 +8,7 @@
  */
 import { Effect, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as DateTemplate from "./DateTemplate.js"
+import * as PollUrlCheck from "./internal/poller/PollUrlCheck.js"
 import { parseLegacyLines } from "./internal/poller/LegacyUrls.js"
 import type * as Resource from "./Resource.js"
 
@@ -245,7 +246,12 @@ const entryResult = (resource: string, input: unknown): Result.Result<Entry, Rea
   const decoded = decodeEntrySchema(value, { errors: "all" })
   if (Result.isFailure(decoded)) return Result.fail(schemaProblems(resource, decoded.failure.issue))
   const problems = semanticProblems(resource, decoded.success)
-  return problems.length > 0 ? Result.fail(problems) : Result.succeed(decoded.success)
+  if (problems.length > 0) return Result.fail(problems)
+  const url = PollUrlCheck.check(decoded.success.url)
+  if ("problem" in url) return Result.fail([new Problem({ resource, field: "url", message: url.problem })])
+  return Result.succeed(
+    url.url === decoded.success.url ? decoded.success : { ...decoded.success, url: url.url }
+  )
 }
 
 /**

@@ -550,6 +550,29 @@ describe("Connection single records", () => {
     })
   )
 
+  it.effect("children of vendor objects through the connector's child template", () =>
+    Effect.gen(function* () {
+      const lines = dataset(12)
+      const { connection, vendor } = connect("odata", {
+        collections: { "/objects/orders/7/lines": lines, "/objects/orders": dataset(3) },
+        connector: {
+          objects: {
+            path: "/objects/{objectName}",
+            itemPath: "/objects/{objectName}/{id}",
+            childPath: "/objects/{objectName}/{id}/{childObjectName}",
+            id: "id",
+            verbs: ["list", "get"]
+          }
+        }
+      })
+      const page = yield* connection.children("orders", "7", "lines", { pageSize: 5 })
+      assert.deepStrictEqual(ids(page.records), ids(lines.slice(0, 5)))
+      assert.strictEqual(vendor.requests.at(-1)!.path, "/objects/orders/7/lines")
+      const bad = yield* Effect.flip(connection.children("orders", "7", ".."))
+      assert.strictEqual(bad._tag, "HubRequestError")
+    })
+  )
+
   it.effect("tombstones ask the vendor with the resource's time format", () =>
     Effect.gen(function* () {
       const deleted = dataset(3)

@@ -62,11 +62,31 @@ describe("PollerConfiguration.decode", () => {
   it.effect("decodes the seed 003 configuration given as a JSON string, and entries given as strings", () =>
     Effect.gen(function* () {
       const entries = yield* PollerConfiguration.decode(JSON.stringify(sageOneConfiguration))
-      assert.strictEqual(entries.customers?.url, sageOneConfiguration.customers.url)
+      // The published seed drops the where's closing quote; decoding restores it (and only that).
+      assert.strictEqual(entries.customers?.url, `${sageOneConfiguration.customers.url}'`)
       const nested = yield* PollerConfiguration.decode({
         customers: JSON.stringify(sageOneConfiguration.customers)
       })
       assert.deepStrictEqual(nested, entries)
+    })
+  )
+
+  it.effect("refuses a where that is not CEQL when the configuration is saved, naming the url", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        PollerConfiguration.decode({
+          customers: { url: "/hubs/finance/customers?where=name = = 'x'&pageSize=10" },
+          contacts: { url: "/finance/contacts" }
+        })
+      )
+      const byResource = Object.fromEntries(error.problems.map((p) => [p.resource, p]))
+      assert.strictEqual(byResource["customers"]?.field, "url")
+      assert.include(byResource["customers"]?.message ?? "", "position")
+      assert.strictEqual(byResource["contacts"]?.field, "url")
+      const kept = yield* PollerConfiguration.decode({
+        customers: { url: "/hubs/finance/customers?where=name = 'it''s'" }
+      })
+      assert.strictEqual(kept.customers?.url, "/hubs/finance/customers?where=name = 'it''s'")
     })
   )
 

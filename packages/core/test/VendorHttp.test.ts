@@ -515,6 +515,29 @@ describe("VendorHttp guards", () => {
     }).pipe(Effect.provide(testLayer(logs)))
   })
 
+  it.effect("shares one breaker between the clients of an instance, unless guards are isolated", () =>
+    Effect.gen(function* () {
+      nock(API_ORIGIN).get("/v1/contacts").times(2).reply(500, {}, json)
+      const target = basicConnector()
+      const configuration = yield* configure(target, { username: "ada", password: PASSWORD })
+      const options = { maxAttempts: 1, breakerThreshold: 2, breakerCooldownMillis: 10_000 }
+      const build = VendorHttp.make({
+        connector: target,
+        configuration,
+        instanceKey: nextInstance(),
+        options
+      })
+      const first = yield* build
+      const second = yield* build
+      yield* failing(first.request(get("/contacts")))
+      yield* failing(second.request(get("/contacts")))
+      assert.include((yield* failing(first.request(get("/contacts")))).message, "circuit breaker open")
+      nock(API_ORIGIN).get("/v1/contacts").reply(200, {}, json)
+      const isolated = yield* build.pipe(Effect.provideService(VendorHttp.Guards, VendorHttp.makeGuards()))
+      assert.strictEqual((yield* isolated.request(get("/contacts"))).status, 200)
+    }).pipe(Effect.provide(testLayer(captureLogs())))
+  )
+
   it.effect("spaces requests to the connector's rate budget", () =>
     Effect.gen(function* () {
       let calls = 0

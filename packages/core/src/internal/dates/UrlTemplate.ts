@@ -5,7 +5,6 @@ import { type ResolvedZone, resolveZone } from "./ResolvedZone.js"
 
 // The placeholder syntax itself, listed in error messages.
 const knownPlaceholders =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: literal placeholder syntax, not a template
   "${date:FMT}, ${gmtDate:FMT}, ${dateTimeZone:ZONE:FMT}, ${epoch}, ${epoch:s}, ${epoch:us}"
 
 /**

@@ -108,39 +108,74 @@ export const resolve = (
     }
   )
 
-/** Resolves a child collection `{resource}/{id}/{child}` of a declared resource. */
+/**
+ * Resolves a child collection `{resource}/{id}/{child}` of a declared resource, or of a vendor object
+ * when the connector declares `objects.childPath`.
+ */
 export const resolveChild = (
   connector: Connector.Connector,
   parent: Target,
   id: string,
   child: string
-): Effect.Effect<Target, ConnectorError.ConnectorError> =>
-  Effect.suspend((): Effect.Effect<Target, ConnectorError.ConnectorError> => {
-    const children = parent.resource?.children ?? {}
-    const declared = Object.hasOwn(children, child) ? children[child] : undefined
-    if (declared === undefined) {
-      return Effect.fail(
-        ConnectorError.make(
-          new ConnectorError.NotFound({
-            message: `${parent.name} has no child collection '${child}'; its children are ${list(Object.keys(children))}`
-          }),
-          `resolve ${parent.name}/{id}/${child}`
+): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> =>
+  Effect.suspend(
+    (): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> => {
+      const children = parent.resource?.children ?? {}
+      const declared = Object.hasOwn(children, child) ? children[child] : undefined
+      const objects = connector.objects
+      // A vendor object (no declared resource) reaches its children through the connector's template.
+      if (declared === undefined && parent.resource === undefined && objects?.childPath !== undefined) {
+        if (!objectName.test(child) || child === "." || child === "..") {
+          return Effect.fail(
+            HubRequestError.make(
+              "childObjectName",
+              `'${child}' is not a usable object name (letters, digits and _ $ ~ . - only)`
+            )
+          )
+        }
+        const path = fillId(
+          objects.childPath
+            .replaceAll("{objectName}", encodeURIComponent(parent.name))
+            .replaceAll("{childObjectName}", encodeURIComponent(child)),
+          id
         )
-      )
+        return Effect.succeed({
+          name: `${parent.name}/{id}/${child}`,
+          path,
+          itemPath: `${path}/{id}`,
+          verbs: ["list"],
+          envelope: pagingEnvelope(connector.paging),
+          query: {},
+          createDefaults: {},
+          bodyKey: undefined,
+          idField: objects.id,
+          resource: undefined
+        })
+      }
+      if (declared === undefined) {
+        return Effect.fail(
+          ConnectorError.make(
+            new ConnectorError.NotFound({
+              message: `${parent.name} has no child collection '${child}'; its children are ${list(Object.keys(children))}`
+            }),
+            `resolve ${parent.name}/{id}/${child}`
+          )
+        )
+      }
+      return Effect.succeed({
+        name: `${parent.name}/{id}/${child}`,
+        path: fillId(declared.path, id),
+        itemPath: `${fillId(declared.path, id)}/{id}`,
+        verbs: ["list"],
+        envelope: declared.envelope ?? pagingEnvelope(connector.paging),
+        query: {},
+        createDefaults: {},
+        bodyKey: undefined,
+        idField: declared.id,
+        resource: undefined
+      })
     }
-    return Effect.succeed({
-      name: `${parent.name}/{id}/${child}`,
-      path: fillId(declared.path, id),
-      itemPath: `${fillId(declared.path, id)}/{id}`,
-      verbs: ["list"],
-      envelope: declared.envelope ?? pagingEnvelope(connector.paging),
-      query: {},
-      createDefaults: {},
-      bodyKey: undefined,
-      idField: declared.id,
-      resource: undefined
-    })
-  })
+  )
 
 /** Fails with `Unsupported` naming the allowed verbs when the target does not allow `verb`. */
 export const allow = (
