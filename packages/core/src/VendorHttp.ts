@@ -4,7 +4,7 @@
  * retried when that is safe, and every failure becomes a `ConnectorError`. Connectors never
  * implement any of this.
  */
-import { Context, Duration, Effect, Option, Random } from "effect"
+import { Context, Duration, Effect, Option, Random, Redacted } from "effect"
 import { FetchHttpClient, Headers, HttpClient } from "effect/http"
 import * as Auth from "./Auth.js"
 import type * as Configuration from "./Configuration.js"
@@ -133,7 +133,10 @@ export const make = (
       requestInit: Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)),
       timeoutMillis: settings.timeoutMillis,
       readError: connector.hooks.readError,
-      redactedNames: yield* Headers.CurrentRedactedNames
+      redactedNames: yield* Headers.CurrentRedactedNames,
+      secrets: Array.from(configuration.values.values()).flatMap((value) =>
+        Redacted.isRedacted(value) ? [Redacted.value(value)] : []
+      )
     })
 
     /** One attempt: breaker, budget, credentials, exchange, outcome recorded. */

@@ -259,6 +259,18 @@ describe("VendorHttp requests", () => {
     }).pipe(Effect.provide(testLayer(captureLogs())))
   )
 
+  it.effect("masks the instance's secrets when a vendor echoes them in its error text", () =>
+    Effect.gen(function* () {
+      nock(API_ORIGIN)
+        .get("/v1/contacts")
+        .reply(401, { message: `user 'admin' with password '${PASSWORD}' was refused` }, json)
+      const client = yield* basicClient()
+      const error = yield* failing(client.request(get("/contacts")))
+      assert.strictEqual(error.reason._tag, "Authentication")
+      assert.strictEqual(error.providerMessage, "user 'admin' with password '********' was refused")
+    }).pipe(Effect.provide(testLayer(captureLogs())))
+  )
+
   it.effect("runs sessionHeaders once per client and sends them on every call", () =>
     Effect.gen(function* () {
       let hookRuns = 0

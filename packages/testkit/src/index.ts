@@ -3,3 +3,4 @@
  * and a fake callback receiver for event tests.
  */
 export * as CallbackReceiver from "./CallbackReceiver.js"
+export * as Conformance from "./Conformance.js"

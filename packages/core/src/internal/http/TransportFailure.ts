@@ -17,19 +17,28 @@ const beforeSendCodes = new Set([
   "UND_ERR_CONNECT_TIMEOUT"
 ])
 
+/**
+ * The code an outbound address policy (the runner's SSRF guard) gives a refused connection. Such a
+ * refusal is final: retrying cannot change where the host resolves.
+ */
+export const addressNotAllowed = "EADDRNOTALLOWED"
+
 /** What went wrong, in words safe to show, and whether the request surely never left. */
 export interface Failure {
   readonly description: string
   readonly beforeSend: boolean
+  /** An address policy refused the destination; not worth retrying. */
+  readonly refused: boolean
 }
 
-/** Reads the error codes along a cause chain (fetch wraps the socket error in `cause`). */
-const codes = (error: unknown): ReadonlyArray<string> => {
-  const found: Array<string> = []
+/** Reads the errors along a cause chain (fetch wraps the socket error in `cause`). */
+const chain = (error: unknown): ReadonlyArray<{ readonly code: string; readonly message: unknown }> => {
+  const found: Array<{ code: string; message: unknown }> = []
   let current: unknown = error
   for (let depth = 0; depth < 8 && Predicate.isObject(current); depth++) {
     const code = "code" in current ? current.code : undefined
-    if (typeof code === "string") found.push(code)
+    if (typeof code === "string")
+      found.push({ code, message: "message" in current ? current.message : undefined })
     current = "cause" in current ? current.cause : undefined
   }
   return found
@@ -37,12 +46,20 @@ const codes = (error: unknown): ReadonlyArray<string> => {
 
 /** Classifies the cause of an HttpClient transport error. */
 export const classify = (cause: unknown): Failure => {
-  const all = codes(cause)
+  const links = chain(cause)
+  const all = links.map((link) => link.code)
+  const refusal = links.find((link) => link.code === addressNotAllowed)
+  if (refusal !== undefined) {
+    // The policy's own message names the host and how to allow it; it never holds the URL's query.
+    const said = typeof refusal.message === "string" ? refusal.message : "the vendor address is not allowed"
+    return { description: said, beforeSend: true, refused: true }
+  }
   const beforeSend = all.some((code) => beforeSendCodes.has(code))
   const code = all.find((c) => /^[A-Z_]+$/.test(c))
   return {
     description:
       code === undefined ? "the vendor could not be reached" : `the vendor could not be reached (${code})`,
-    beforeSend
+    beforeSend,
+    refused: false
   }
 }

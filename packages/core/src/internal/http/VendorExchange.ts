@@ -48,6 +48,11 @@ export interface Options {
   readonly readError: Connector.Hooks["readError"]
   /** The header names redacted in traces before this client added its secret ones. */
   readonly redactedNames: ReadonlyArray<string | RegExp>
+  /**
+   * The instance's secret values. A vendor that echoes a credential in its error text must not
+   * carry it into `providerMessage`, which callers show and log.
+   */
+  readonly secrets: ReadonlyArray<string>
 }
 
 /** Sends `authorized` to `url` with the session headers; never fails, the result says how it went. */
@@ -61,16 +66,23 @@ export type Exchange = (
 export const make = (options: Options): Exchange => {
   const { http, timeoutMillis, readError } = options
 
+  // Longest first, so a secret that contains another is masked whole.
+  const secrets = options.secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
+  const scrub = (message: string | undefined): string | undefined =>
+    message === undefined
+      ? undefined
+      : secrets.reduce((text, secret) => text.replaceAll(secret, "********"), message)
+
   const providerMessage = (status: number, body: unknown): string | undefined => {
     if (readError !== undefined) {
       try {
         const message = readError(status, body)
-        if (message !== undefined) return message
+        if (message !== undefined) return scrub(message)
       } catch {
         // A hook that cannot read an unexpected body must not hide the vendor's status.
       }
     }
-    return ProviderMessage.read(body)
+    return scrub(ProviderMessage.read(body))
   }
 
   const toHttpRequest = (
@@ -117,6 +129,15 @@ export const make = (options: Options): Exchange => {
     if (reason._tag === "TransportError") {
       // The error's own message holds the URL (and so any API key in its query): never used.
       const failure = TransportFailure.classify(reason.cause)
+      if (failure.refused) {
+        return failed(
+          ConnectorError.make(
+            new ConnectorError.Forbidden({ message: failure.description }),
+            authorized.operation
+          ),
+          authorized
+        )
+      }
       return failed(
         ConnectorError.make(
           new ConnectorError.Transport({ message: failure.description }),

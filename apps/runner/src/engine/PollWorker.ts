@@ -1,0 +1,186 @@
+/**
+ * The poll claim loop: claims due `poll_schedule` rows of the owned partitions, polls each resource
+ * through the {@link PollRunner}, and commits the new events, their notifications and the new
+ * cursor in one transaction, under the claim token. A poll that fails or times out keeps its cursor;
+ * the failure is counted and the next run backs off (the interval, doubling, at most
+ * `maxPollBackoff`), and the error is visible on the schedule. A poll of an instance that is
+ * disabled is skipped until the next interval.
+ */
+import { randomUUID } from "node:crypto"
+import { Poller, PollerConfiguration } from "@plugboard/core"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import { EngineOptions } from "./EngineOptions.js"
+import { EngineSignals } from "./EngineSignals.js"
+import { EventRecorder } from "./EventRecorder.js"
+import { InstanceDirectory } from "./InstanceDirectory.js"
+import { PartitionOwnership } from "./PartitionOwnership.js"
+import { PollFailure } from "./PollFailure.js"
+import { PollRunner } from "./PollRunner.js"
+import { type Schedule, ScheduleStore } from "./ScheduleStore.js"
+import * as WorkLoop from "./WorkLoop.js"
+
+const decodeEntry = Schema.decodeUnknownEffect(Schema.fromJsonString(PollerConfiguration.Entry))
+
+/** The claim was lost while polling (lease ran out, partition moved): the results are discarded. */
+class LostClaim extends Schema.TaggedError<LostClaim>()("LostClaim", {}) {}
+
+/** Runs the poll claim loop for as long as the layer lives. */
+export const layer: Layer.Layer<
+  never,
+  never,
+  | SqlClient.SqlClient
+  | ScheduleStore
+  | EventRecorder
+  | InstanceDirectory
+  | PollRunner
+  | PartitionOwnership
+  | EngineSignals
+> = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const store = yield* ScheduleStore
+    const recorder = yield* EventRecorder
+    const directory = yield* InstanceDirectory
+    const runner = yield* PollRunner
+    const ownership = yield* PartitionOwnership
+    const signals = yield* EngineSignals
+    const options = yield* EngineOptions
+
+    const runPoll = (schedule: Schedule, token: string) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const found = yield* directory.lookup(schedule.instanceId)
+        if (Option.isNone(found)) return yield* store.remove(schedule.instanceId)
+        const instance = found.value
+        const key = { instanceId: schedule.instanceId, resource: schedule.resource, token }
+        if (instance.disabled)
+          return yield* store.postpone({ ...key, nextRunAt: now + schedule.intervalMillis })
+
+        const state = yield* Poller.decodeState(schedule.state).pipe(
+          Effect.catch(() =>
+            Effect.as(
+              Effect.logWarning(
+                `poller state of ${schedule.instanceId}/${schedule.resource} is unreadable; restarting it`
+              ),
+              Poller.initialState(schedule.lastSuccessAt ?? now)
+            )
+          )
+        )
+        const outcome = yield* Effect.gen(function* () {
+          const connector = instance.connector
+          if (connector === undefined) {
+            return yield* new PollFailure({
+              message: `element '${instance.elementKey}' is not loaded by this runner`
+            })
+          }
+          const entry = yield* decodeEntry(schedule.entry).pipe(
+            Effect.mapError(
+              () => new PollFailure({ message: "the stored poller entry is unreadable; enable events again" })
+            )
+          )
+          const result = yield* runner
+            .poll({
+              instanceId: schedule.instanceId,
+              elementKey: instance.elementKey,
+              hubKey: connector.hub,
+              resource: schedule.resource,
+              entry,
+              state,
+              now
+            })
+            .pipe(Effect.timeoutOption(options.pollTimeout))
+          return yield* Option.match(result, {
+            onNone: () =>
+              Effect.fail(
+                new PollFailure({ message: `the poll took longer than ${options.pollTimeout} ms` })
+              ),
+            onSome: (polled) => Effect.succeed({ polled, hubKey: connector.hub })
+          })
+        }).pipe(Effect.result)
+
+        if (outcome._tag === "Failure") {
+          const failed = Poller.failed(
+            state,
+            { now, message: outcome.failure.message },
+            {
+              baseMillis: schedule.intervalMillis,
+              maxMillis: Math.max(schedule.intervalMillis, options.maxPollBackoff)
+            }
+          )
+          yield* Effect.logWarning(
+            `poll of ${schedule.instanceId}/${schedule.resource} failed: ${outcome.failure.message}`
+          )
+          return yield* store.fail({
+            ...key,
+            state: Poller.encodeState(failed),
+            error: failed.lastError ?? outcome.failure.message,
+            nextRunAt: failed.retryAt ?? now + schedule.intervalMillis
+          })
+        }
+
+        const { polled, hubKey } = outcome.success
+        const recorded = yield* sql
+          .withTransaction(
+            Effect.gen(function* () {
+              const count = yield* recorder.record({
+                instanceId: schedule.instanceId,
+                partition: schedule.partition,
+                elementKey: instance.elementKey,
+                hubKey,
+                accountId: instance.accountId,
+                userId: instance.userId,
+                resource: schedule.resource,
+                events: polled.events,
+                now
+              })
+              const kept = yield* store.succeed({
+                ...key,
+                state: Poller.encodeState(polled.state),
+                nextRunAt: now + schedule.intervalMillis,
+                eventCount: count,
+                now
+              })
+              if (!kept) return yield* new LostClaim()
+              return count
+            })
+          )
+          .pipe(
+            Effect.catchTag("LostClaim", () =>
+              Effect.as(
+                Effect.logInfo(
+                  `poll of ${schedule.instanceId}/${schedule.resource} lost its claim; results dropped`
+                ),
+                0
+              )
+            )
+          )
+        if (recorded > 0) yield* signals.deliveries.ring
+      })
+
+    yield* WorkLoop.start<{ readonly schedule: Schedule; readonly token: string }>({
+      name: "poll worker",
+      concurrency: options.pollConcurrency,
+      idleMillis: options.idleCheck,
+      graceMillis: options.shutdownGrace,
+      wakeup: signals.polls,
+      partitions: ownership.owned,
+      keyOf: (unit) => unit.schedule.instanceId,
+      claim: (partitions, limit) =>
+        Effect.gen(function* () {
+          const now = yield* Clock.currentTimeMillis
+          const token = randomUUID()
+          const claimed = yield* store.claim({
+            partitions,
+            limit: Math.min(limit, options.claimBatch),
+            now,
+            leaseUntil: now + options.pollLease,
+            token
+          })
+          return claimed.map((schedule) => ({ schedule, token }))
+        }),
+      process: (unit) => runPoll(unit.schedule, unit.token),
+      nextDue: (partitions) => store.nextDue(partitions)
+    })
+  })
+)

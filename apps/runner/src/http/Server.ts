@@ -1,0 +1,84 @@
+/**
+ * The HTTP side of the runner: the API's routes with their handlers, the OpenAPI document
+ * (`/elements/api-v2/openapi.json`) and its docs page (`/elements/api-v2/docs`), the response
+ * envelope, all served by Node's HTTP server with a graceful shutdown.
+ */
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { ByteSize, Layer } from "effect"
+import type { Registry } from "@plugboard/core"
+import { HttpIncomingMessage, HttpRouter, type HttpServer } from "effect/http"
+import type { ServeError } from "effect/http/HttpServerError"
+import type { Provisioning } from "../Provisioning.js"
+import type { Database } from "../store/Database.js"
+import type { Instances } from "../store/Instances.js"
+import type { Tenants } from "../store/Tenants.js"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { Api, BASE_PATH } from "./Api.js"
+import { Authorization } from "./Authorization.js"
+import { ElementsHandlers } from "./ElementsHandlers.js"
+import { HealthHandlers } from "./HealthHandlers.js"
+import { HubsHandlers } from "./HubsHandlers.js"
+import { InstancesHandlers } from "./InstancesHandlers.js"
+import { OAuthHandlers } from "./OAuthHandlers.js"
+import type * as EngineLayer from "../engine/EngineLayer.js"
+import { EventsHandlers } from "../engine/EventsHandlers.js"
+import * as ResponseEnvelope from "./ResponseEnvelope.js"
+
+/** Where the OpenAPI document is served. */
+export const OPENAPI_PATH = `${BASE_PATH}/openapi.json` as const
+/** Where the API docs page is served. */
+export const DOCS_PATH = `${BASE_PATH}/docs` as const
+
+/** Every method and path the API serves, for telling 405 from 404. */
+export const routeTable = (): ResponseEnvelope.RouteTable => {
+  const routes: Array<{ method: string; path: string }> = [
+    { method: "GET", path: OPENAPI_PATH },
+    { method: "GET", path: DOCS_PATH }
+  ]
+  for (const group of Object.values(Api.groups)) {
+    for (const endpoint of Object.values(group.endpoints))
+      routes.push({ method: endpoint.method, path: endpoint.path })
+  }
+  return { routes }
+}
+
+/** The routes, handlers and envelope, before a server is attached. */
+const routes = (options: { readonly maxBodyBytes: number }) =>
+  Layer.mergeAll(
+    HttpApiBuilder.layer(Api, { openapiPath: OPENAPI_PATH }).pipe(
+      Layer.provide([
+        ElementsHandlers,
+        OAuthHandlers,
+        InstancesHandlers,
+        HubsHandlers,
+        EventsHandlers,
+        HealthHandlers
+      ]),
+      Layer.provide(Authorization.layer),
+      // Handlers run in the context their layers were built in, so the body limit is set there.
+      Layer.provide(Layer.succeed(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(options.maxBodyBytes)))
+    ),
+    HttpApiScalar.layer(Api, { path: DOCS_PATH }),
+    ResponseEnvelope.layer(routeTable())
+  )
+
+/** Serves the API on a port (0 picks a free one). */
+export const layer = (options: {
+  readonly port: number
+  readonly host?: string
+  readonly maxBodyBytes: number
+}): Layer.Layer<
+  HttpServer.HttpServer,
+  ServeError,
+  Registry.Registry | Provisioning | Instances | Tenants | Database | EngineLayer.CoreServices
+> =>
+  HttpRouter.serve(routes(options), { disableLogger: true }).pipe(
+    Layer.provideMerge(
+      NodeHttpServer.layer(createServer, {
+        port: options.port,
+        ...(options.host === undefined ? {} : { host: options.host }),
+        gracefulShutdownTimeout: "10 seconds"
+      })
+    )
+  )
