@@ -1,6 +1,7 @@
 import { Ceql } from "@plugboard/core"
 import { Result } from "effect"
 import { test } from "vitest"
+import { withBaseline } from "./Baseline.js"
 
 // A realistic poller/client query: five conjuncts mixing dates, strings, numbers, LIKE and IN.
 const query =
@@ -26,16 +27,16 @@ const records = Array.from({ length: 10_000 }, (_, i) => ({
 // Vitest 5 benchmarks are registered from a test through its `bench` fixture.
 test("CEQL parse, evaluate and translate", async ({ bench }) => {
   await bench.compare(
-    bench("parse a 5-conjunct query", () => {
+    ...withBaseline(bench, "parse a 5-conjunct query", () => {
       Ceql.parseResult(query)
     }),
-    bench("evaluate the query over 10,000 records (compiled once)", () => {
+    ...withBaseline(bench, "evaluate the query over 10,000 records (compiled once)", () => {
       const predicate = Ceql.compile(expr)
       let n = 0
       for (const record of records) if (predicate(record)) n++
       if (n < 0) throw new Error("unreachable")
     }),
-    bench("translate the query to SData", () => {
+    ...withBaseline(bench, "translate the query to SData", () => {
       Ceql.Translate.sdata()(expr, { resource: "accounts" })
     })
   )

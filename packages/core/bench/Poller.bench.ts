@@ -11,6 +11,7 @@ import { Poller, PollerConfiguration } from "@plugboard/core"
 import { Effect, Stream } from "effect"
 import { test } from "vitest"
 import { makeClassifier } from "../src/internal/poller/Classify.js"
+import { withBaseline } from "./Baseline.js"
 
 const count = 10_000
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0)
@@ -76,17 +77,17 @@ const changedSource: Poller.Source = { query: () => Stream.fromIterable(changed)
 // Vitest 5 benchmarks are registered from a test through its `bench` fixture.
 test(`Poller, ${count} records per poll`, { timeout: 300_000 }, async ({ bench }) => {
   await bench.compare(
-    bench("classify", () => {
+    ...withBaseline(bench, "classify", () => {
       const classifier = makeClassifier(PollerConfiguration.settings(entry), T0 - 1_500_000, now)
       for (const record of records) classifier.classify(record)
     }),
-    bench("first poll (classify + dedupe + events)", () => {
+    ...withBaseline(bench, "first poll (classify + dedupe + events)", () => {
       runPoll(initial, entry)
     }),
-    bench("overlap re-read (all duplicates)", () => {
+    ...withBaseline(bench, "overlap re-read (all duplicates)", () => {
       runPoll(afterFirst, entry)
     }),
-    bench("diff poll (10 % changed)", () => {
+    ...withBaseline(bench, "diff poll (10 % changed)", () => {
       runPoll(diffPrimed, diffEntry, changedSource)
     }),
     // A poll takes tens of milliseconds: a few seconds of samples each is plenty.
