@@ -128,7 +128,9 @@ function checkImports(manifest, paths) {
       const name = match[1].startsWith("@")
         ? match[1].split("/").slice(0, 2).join("/")
         : match[1].split("/")[0]
-      if (!builtins.has(name.replace(/^node:/, "")) && name !== manifest.name) imported.add(name)
+      // `node:sqlite` and other prefix-only built-ins are listed with their prefix.
+      const builtin = builtins.has(name) || builtins.has(name.replace(/^node:/, ""))
+      if (!builtin && name !== manifest.name) imported.add(name)
     }
   }
   for (const name of imported) {

@@ -4,7 +4,9 @@
  * proved — an OAuth code exchanged, a client-credentials grant, or the connector's cheap credential
  * check — before anything is stored, then the instance and its sealed tokens written and the
  * events engine told (`InstanceLifecycle`). Updates merge (PATCH) or replace (PUT) the same way and prove the credentials again when
- * they change. Also builds the hub `Connection` of a stored instance.
+ * they change. Also gives the hub `Connection` of a stored instance, kept per instance between
+ * calls ({@link ConnectionCache}) and dropped whenever this service changes the instance; every
+ * vendor call through it is metered.
  */
 import { randomUUID } from "node:crypto"
 import {
@@ -20,9 +22,12 @@ import {
 } from "@plugboard/core"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import type { HttpClient } from "effect/http"
+import * as ConnectionCache from "./ConnectionCache.js"
+import * as PollPlan from "./engine/PollPlan.js"
 import type { InstanceBody } from "./http/Api.js"
 import * as ApiError from "./http/ApiError.js"
 import { InstanceLifecycle } from "./InstanceLifecycle.js"
+import * as MeteredVendorClient from "./metrics/MeteredVendorClient.js"
 import { type Instance, Instances } from "./store/Instances.js"
 import type { Principal } from "./store/Tenants.js"
 
@@ -56,7 +61,10 @@ export interface ProvisioningService {
   readonly remove: (instance: Instance) => Effect.Effect<void>
   /** The element of a stored instance; 404 when its connector is no longer loaded. */
   readonly connectorOf: (instance: Instance) => Effect.Effect<Connector.Connector, ApiError.NotFound>
-  /** The hub engine of a stored instance, over the runner's token store and outbound client. */
+  /**
+   * The hub engine of a stored instance, over the runner's token store and outbound client; kept
+   * between calls while the instance's configuration stays the same (see `ConnectionCache`).
+   */
   readonly connection: (instance: Instance) => Effect.Effect<Connection.Connection, ApiError.NotFound>
 }
 
@@ -77,8 +85,33 @@ const credentialError = (error: ConnectorError.ConnectorError): ApiError.ApiErro
   return ApiError.fromConnectorError(error)
 }
 
-const pollerError = (error: PollerConfiguration.PollerConfigurationError) =>
-  new ApiError.BadRequest({ message: error.message })
+/** The configuration key an entry problem belongs to: the JSON entries, or else the legacy lines. */
+const entriesKey = (configuration: Configuration.Configuration): string => {
+  const text = configuration.text(PollerConfiguration.CONFIGURATION_KEY)?.trim() ?? ""
+  return text === "" || /^\{\s*\}$/.test(text)
+    ? PollerConfiguration.LEGACY_URLS_KEY
+    : PollerConfiguration.CONFIGURATION_KEY
+}
+
+/**
+ * A 400 naming, for each problem, the configuration key and — for an entry — the resource and the
+ * field at fault: `event.poller.configuration: resource 'accounts', field 'url': must be …`.
+ */
+export const pollerError = (
+  error: PollerConfiguration.PollerConfigurationError,
+  configuration: Configuration.Configuration
+): ApiError.BadRequest => {
+  const parts = error.problems.map((problem) => {
+    const field = problem.field === "" ? "" : `, field '${problem.field}'`
+    if (problem.resource.startsWith("event.poller.")) {
+      // A whole key at fault (the interval, unreadable JSON, a legacy line).
+      const [key, ...rest] = problem.resource.split(" ")
+      return `${key}${rest.length > 0 ? ` ${rest.join(" ")}` : ""}${field}: ${problem.message}`
+    }
+    return `${entriesKey(configuration)}: resource '${problem.resource}'${field}: ${problem.message}`
+  })
+  return new ApiError.BadRequest({ message: `invalid event polling settings: ${parts.join("; ")}` })
+}
 
 const cleanTags = (tags: ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => [
   ...new Set((tags ?? []).map((tag) => tag.trim()).filter((tag) => tag !== ""))
@@ -144,8 +177,14 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           Effect.mapError(ApiError.fromConfigurationError),
           Effect.tap((configuration) =>
             Effect.mapError(
-              PollerConfiguration.decode(configuration.text("event.poller.configuration")),
-              pollerError
+              // With events on, the whole plan the engine will follow is checked before anything
+              // is stored: entries, their hub URLs, the legacy lines, the interval.
+              configuration.flag("event.notification.enabled")
+                ? Effect.asVoid(PollPlan.make(connector, configuration))
+                : Effect.asVoid(
+                    PollerConfiguration.decode(configuration.text(PollerConfiguration.CONFIGURATION_KEY))
+                  ),
+              (error) => pollerError(error, configuration)
             )
           )
         )
@@ -187,12 +226,15 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           if (Option.isSome(tokens)) yield* scratch.set(key, tokens.value)
           yield* Effect.gen(function* () {
             // A person waits for this answer: one retry at most, not the full schedule of a hub call.
-            const client = yield* VendorHttp.make({
-              connector,
-              configuration,
-              instanceKey: key,
-              options: { maxAttempts: 2 }
-            })
+            const client = MeteredVendorClient.make(
+              connector.key,
+              yield* VendorHttp.make({
+                connector,
+                configuration,
+                instanceKey: key,
+                options: { maxAttempts: 2 }
+              })
+            )
             yield* Connection.make({ connector, configuration, client }).check()
           }).pipe(
             Effect.provideService(TokenStore.TokenStore, scratch),
@@ -239,6 +281,31 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
 
       const connectorOf = (instance: Instance) => findConnector(instance.elementKey)
 
+      const connections = yield* ConnectionCache.make({
+        build: (instance: Instance) =>
+          Effect.gen(function* () {
+            const connector = yield* connectorOf(instance)
+            const client = yield* VendorHttp.make({
+              connector,
+              configuration: instance.configuration,
+              instanceKey: String(instance.id)
+            }).pipe(Effect.provideContext(services))
+            return Connection.make({
+              connector,
+              configuration: instance.configuration,
+              client: MeteredVendorClient.make(connector.key, client),
+              instanceId: instance.id
+            })
+          })
+      })
+
+      /** Forgets what is kept for an instance: its connection, its budget and breaker. */
+      const forget = (instanceId: number) =>
+        Effect.andThen(
+          connections.invalidate(instanceId),
+          Effect.sync(() => guards.forget(String(instanceId)))
+        )
+
       const update: ProvisioningService["update"] = (instance, body, mode) =>
         Effect.gen(function* () {
           const connector = yield* connectorOf(instance)
@@ -265,7 +332,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
             ...(body.disabled === undefined ? {} : { disabled: body.disabled })
           })
           if (code !== undefined || sentConfiguration) yield* saveTokens(next, tokens)
-          guards.forget(String(instance.id))
+          yield* forget(instance.id)
           yield* notifySaved(next, connector)
           return next
         })
@@ -278,7 +345,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
             configuration,
             eventsEnabled: configuration.flag("event.notification.enabled")
           })
-          guards.forget(String(instance.id))
+          yield* forget(instance.id)
           yield* notifySaved(next, connector)
           return next
         })
@@ -296,26 +363,18 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           yield* lifecycle.removed(instance.id)
           yield* store.delete(String(instance.id)).pipe(Effect.ignore)
           yield* instances.remove(instance.id)
-          guards.forget(String(instance.id))
+          yield* forget(instance.id)
         })
 
-      const connection = (instance: Instance) =>
-        Effect.gen(function* () {
-          const connector = yield* connectorOf(instance)
-          const client = yield* VendorHttp.make({
-            connector,
-            configuration: instance.configuration,
-            instanceKey: String(instance.id)
-          }).pipe(Effect.provideContext(services))
-          return Connection.make({
-            connector,
-            configuration: instance.configuration,
-            client,
-            instanceId: instance.id
-          })
-        })
-
-      return Provisioning.of({ create, update, configure, setEnabled, remove, connectorOf, connection })
+      return Provisioning.of({
+        create,
+        update,
+        configure,
+        setEnabled,
+        remove,
+        connectorOf,
+        connection: connections.get
+      })
     })
   )
 }

@@ -5,7 +5,7 @@
  * and connectors.
  */
 import type { Connector, Registry, TokenStore } from "@plugboard/core"
-import { type Config, Effect, Layer, Option } from "effect"
+import { type Config, Effect, Layer, Option, References } from "effect"
 import type { HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import type { SqlClient } from "effect/sql"
@@ -14,6 +14,7 @@ import * as ConnectorLoader from "./ConnectorLoader.js"
 import * as EngineLayer from "./engine/EngineLayer.js"
 import * as Server from "./http/Server.js"
 import * as Logging from "./Logging.js"
+import * as RunnerMetrics from "./metrics/RunnerMetrics.js"
 import * as OutboundHttp from "./outbound/OutboundHttp.js"
 import { Provisioning } from "./Provisioning.js"
 import { RunnerSettings, type Settings } from "./Settings.js"
@@ -84,7 +85,17 @@ export const make = (
     Layer.provideMerge(registry),
     Layer.provideMerge(RunnerSettings.layerValue(settings))
   )
-  return app.pipe(Layer.provide(Logging.layer(settings.logLevel)))
+  return app.pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Logging.layer(settings.logLevel),
+        RunnerMetrics.layer,
+        // No span exporter is configured: building spans (and capturing their stack traces) on
+        // every request and vendor call would cost time for nothing.
+        Layer.succeed(References.TracerEnabled, false)
+      )
+    )
+  )
 }
 
 /** The runner configured from the environment (`PORT`, `DATABASE_URL`, …). */

@@ -23,6 +23,11 @@ export interface Settings {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   /** Base64 of 32 bytes; required with PostgreSQL, generated into the data dir otherwise. */
   readonly encryptionKey: Option.Option<Redacted.Redacted<string>>
+  /**
+   * Keys that sealed values before a rotation (`PLUGBOARD_ENCRYPTION_KEYS_PREVIOUS`, comma-separated
+   * base64): still used to open values, never to seal. Absent means none.
+   */
+  readonly previousEncryptionKeys?: ReadonlyArray<Redacted.Redacted<string>>
   readonly organizationSecret: Option.Option<Redacted.Redacted<string>>
   readonly userSecret: Option.Option<Redacted.Redacted<string>>
   /** Connector packages to load; `None` means those named in `plugboard.config.ts`. */
@@ -58,6 +63,18 @@ export const config: Config.Config<Settings> = Config.all({
   dataDir: Config.String("PLUGBOARD_DATA_DIR").pipe(Config.withDefault("./.plugboard")),
   databaseUrl: optionalSecret("DATABASE_URL"),
   encryptionKey: optionalSecret("PLUGBOARD_ENCRYPTION_KEY"),
+  previousEncryptionKeys: optionalSecret("PLUGBOARD_ENCRYPTION_KEYS_PREVIOUS").pipe(
+    Config.map((list) =>
+      Option.match(list, {
+        onNone: () => [],
+        onSome: (text) =>
+          Redacted.value(text)
+            .split(/[\s,]+/)
+            .filter((key) => key !== "")
+            .map((key) => Redacted.make(key))
+      })
+    )
+  ),
   organizationSecret: optionalSecret("PLUGBOARD_ORGANIZATION_SECRET"),
   userSecret: optionalSecret("PLUGBOARD_USER_SECRET"),
   connectors: Config.String("PLUGBOARD_CONNECTORS").pipe(

@@ -17,9 +17,8 @@ import * as Connection from "./Connection.js"
 import type * as Connector from "./Connector.js"
 import * as ConnectorError from "./ConnectorError.js"
 import * as KeyedLock from "./internal/auth/KeyedLock.js"
-import * as PollEntry from "./internal/client/PollEntry.js"
 import * as Poller from "./Poller.js"
-import type * as PollerConfiguration from "./PollerConfiguration.js"
+import * as PollerConfiguration from "./PollerConfiguration.js"
 import { PollStateStore, type PollStateStoreError } from "./PollStateStore.js"
 import { TokenStore, type TokenStoreError } from "./TokenStore.js"
 import * as VendorHttp from "./VendorHttp.js"
@@ -171,7 +170,7 @@ export const fromConnection = (options: {
   const lock = KeyedLock.make()
 
   const resolved = (resource: string, pollOptions: PollOptions) =>
-    PollEntry.resolve(connector, configuration, resource, pollOptions.entry)
+    PollerConfiguration.resolve(connector, configuration, resource, pollOptions.entry)
 
   const pollEntry: Client["pollEntry"] = (resource, pollOptions = {}) =>
     Effect.map(resolved(resource, pollOptions), (found) => found.entry)

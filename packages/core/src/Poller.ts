@@ -35,6 +35,7 @@
  */
 import { Clock, Effect, Schema, type Stream } from "effect"
 import type * as Connection from "./Connection.js"
+import * as Connector from "./Connector.js"
 import { diffPoll } from "./internal/poller/DiffPoll.js"
 import type { PollInput, PollResult, Source } from "./internal/poller/PollInput.js"
 import { type State, StateJson } from "./internal/poller/PollerState.js"
@@ -131,7 +132,7 @@ export const fromConnection = (
   connection: Connection.Connection,
   resource: string
 ): Source<Connection.HubError> => {
-  const spec = connection.connector.resources[resource]?.tombstones
+  const spec = Connector.resource(connection.connector, resource)?.tombstones
   const query = (hubUrl: string): Stream.Stream<unknown, Connection.HubError> => connection.query(hubUrl)
   return spec === undefined
     ? { query }

@@ -3,10 +3,14 @@
  * (`url`, `idField`, `datesConfiguration`, `filterByUpdatedDate`, `filterByCurrentDate`,
  * `createdCheckTolerance`, `pageSize`, `pollDelay`), decoded from an object or a JSON string, the
  * legacy `event.poller.urls` lines converted into entries, and the default entry a connector's
- * resource data implies. Numbers and booleans are accepted as JSON values or as strings, as the
- * original platform stored them; every problem names the resource and the field at fault.
+ * resource data implies, and how an instance's entries are resolved from all of those
+ * ({@link resolveEntries}, {@link resolve}) — the one rule the runner and library-mode polling share.
+ * Numbers and booleans are accepted as JSON values or as strings, as the original platform stored
+ * them; every problem names the resource and the field at fault.
  */
 import { Effect, Result, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import type * as Configuration from "./Configuration.js"
+import type * as Connector from "./Connector.js"
 import * as DateTemplate from "./DateTemplate.js"
 import * as PollUrlCheck from "./internal/poller/PollUrlCheck.js"
 import { parseLegacyLines } from "./internal/poller/LegacyUrls.js"
@@ -408,3 +412,158 @@ const dateGroup = (
   }
   return group
 }
+
+/** The configuration key of the per-resource entries. */
+export const CONFIGURATION_KEY = "event.poller.configuration"
+
+/** The configuration key of the legacy entry lines. */
+export const LEGACY_URLS_KEY = "event.poller.urls"
+
+/** Where an instance's entries came from: one of the two keys, or the connector's defaults. */
+export type Source = typeof CONFIGURATION_KEY | typeof LEGACY_URLS_KEY | "defaults"
+
+/** One resource's entry, resolved: completed with defaults, and the resource its URL lists. */
+export interface Resolved {
+  /** The entry's key: the events' `objectType`. */
+  readonly resource: string
+  readonly entry: Entry
+  /** The resource the entry's URL lists (whose tombstones a poll reads). */
+  readonly listed: string
+}
+
+/** An instance's resolved entries and where they came from. */
+export interface ResolvedEntries {
+  readonly source: Source
+  /** In configuration order (or the connector's `events.defaultResources` order). */
+  readonly entries: ReadonlyArray<Resolved>
+}
+
+/**
+ * The hub and resource a hub URL lists (`/hubs/finance/customers?where=…` → `finance`,
+ * `customers`), read from the path alone so that unfilled date placeholders in the query do not
+ * matter; `undefined` when the URL is not a hub URL. An absolute URL and the `/elements/api-v2`
+ * prefix are accepted.
+ */
+export const hubTarget = (url: string): { readonly hub: string; readonly resource: string } | undefined => {
+  const path = (url.split("?")[0] ?? "")
+    .trim()
+    .replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "")
+    .replace(/^\/elements\/api-v2(?=\/)/, "")
+  const [root, hub, resource] = path.split("/").filter((part) => part !== "")
+  if (root !== "hubs" || hub === undefined || resource === undefined) return undefined
+  try {
+    return { hub, resource: decodeURIComponent(resource) }
+  } catch {
+    return { hub, resource }
+  }
+}
+
+const connectorDefault = (connector: Connector.Connector, listed: string): Entry | undefined => {
+  const definition = Object.hasOwn(connector.resources, listed) ? connector.resources[listed] : undefined
+  return definition === undefined ? undefined : defaultEntry(connector.hub, listed, definition)
+}
+
+const complete = (
+  connector: Connector.Connector,
+  resource: string,
+  entry: Entry
+): Result.Result<Resolved, Problem> => {
+  const target = hubTarget(entry.url)
+  if (target === undefined || target.hub !== connector.hub) {
+    return Result.fail(
+      new Problem({
+        resource,
+        field: "url",
+        message: `must be a hub URL of this instance, /hubs/${connector.hub}/{resource}[?where=…] (got '${entry.url}')`
+      })
+    )
+  }
+  return Result.succeed({
+    resource,
+    entry: withDefaults(entry, connectorDefault(connector, target.resource)),
+    listed: target.resource
+  })
+}
+
+const configured = (
+  configuration: Configuration.Configuration
+): Effect.Effect<
+  { readonly source: Source; readonly entries: Record<string, Entry> } | undefined,
+  PollerConfigurationError
+> =>
+  Effect.gen(function* () {
+    // An empty object (`{}`, `{ }`) is no choice at all: the connector's defaults apply.
+    const own = yield* decode(configuration.text(CONFIGURATION_KEY))
+    if (Object.keys(own).length > 0) return { source: CONFIGURATION_KEY, entries: own }
+    const legacy = configuration.text(LEGACY_URLS_KEY)
+    if (legacy === undefined || legacy.trim() === "") return undefined
+    const lines = yield* fromLegacyUrls(legacy)
+    return Object.keys(lines).length > 0 ? { source: LEGACY_URLS_KEY, entries: lines } : undefined
+  })
+
+/**
+ * An instance's poller entries: its `event.poller.configuration` (an object or JSON text; empty
+ * means unset), else its legacy `event.poller.urls` lines, else the connector's
+ * `events.defaultResources`. Every configured entry is completed with the defaults of the resource
+ * its URL lists ({@link withDefaults}) and must be a hub URL of the connector's hub; the failure
+ * names every resource and field at fault at once.
+ */
+export const resolveEntries = (
+  connector: Connector.Connector,
+  configuration: Configuration.Configuration
+): Effect.Effect<ResolvedEntries, PollerConfigurationError> =>
+  Effect.gen(function* () {
+    const found = yield* configured(configuration)
+    if (found === undefined) {
+      const entries: Array<Resolved> = []
+      for (const resource of connector.events.defaultResources) {
+        const entry = connectorDefault(connector, resource)
+        if (entry !== undefined) entries.push({ resource, entry, listed: resource })
+      }
+      return { source: "defaults", entries }
+    }
+    const entries: Array<Resolved> = []
+    const problems: Array<Problem> = []
+    for (const [resource, entry] of Object.entries(found.entries)) {
+      const result = complete(connector, resource, entry)
+      if (Result.isSuccess(result)) entries.push(result.success)
+      else problems.push(result.failure)
+    }
+    if (problems.length > 0) return yield* new PollerConfigurationError({ problems })
+    return { source: found.source, entries }
+  })
+
+/**
+ * The entry one poll of `resource` uses: `given` (the caller's own, decoded and checked like
+ * configuration) wins; else the instance's entry for it ({@link resolveEntries}); else the
+ * connector's default for that resource. A resource with none of these fails naming it.
+ */
+export const resolve = (
+  connector: Connector.Connector,
+  configuration: Configuration.Configuration,
+  resource: string,
+  given?: unknown
+): Effect.Effect<Resolved, PollerConfigurationError> =>
+  Effect.gen(function* () {
+    if (given !== undefined) {
+      const result = complete(connector, resource, yield* decodeEntry(resource, given))
+      if (Result.isFailure(result)) return yield* new PollerConfigurationError({ problems: [result.failure] })
+      return result.success
+    }
+    const { entries } = yield* resolveEntries(connector, configuration)
+    const own = entries.find((resolved) => resolved.resource === resource)
+    if (own !== undefined) return own
+    const fallback = connectorDefault(connector, resource)
+    if (fallback !== undefined) return { resource, entry: fallback, listed: resource }
+    return yield* new PollerConfigurationError({
+      problems: [
+        new Problem({
+          resource,
+          field: "",
+          message:
+            `no poller entry: '${resource}' is not in event.poller.configuration and ${connector.key} has no default poll for it` +
+            " (pass an entry with a url)"
+        })
+      ]
+    })
+  })

@@ -128,6 +128,7 @@ export const make = (
     const credentials = yield* Auth.make({ connector, configuration, instanceKey })
     const guards = (yield* Guards).of(instanceKey)
     const requestsPerSecond = connector.rateLimit?.requestsPerSecond
+    const checkedBase = VendorUrl.checkBase(configuration)
     const exchange = VendorExchange.make({
       http,
       requestInit: Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)),
@@ -180,7 +181,7 @@ export const make = (
       session: SessionHeaders.SessionHeaders
     ): Effect.Effect<VendorClient.VendorResponse, ConnectorError.ConnectorError> =>
       Effect.gen(function* () {
-        const baseUrl = yield* VendorUrl.base(configuration, request.operation)
+        const baseUrl = yield* VendorUrl.base(checkedBase, request.operation)
         const url = yield* VendorUrl.resolve(baseUrl, request.path, request.operation)
         const headers = yield* session
         let attempt = 1

@@ -12,11 +12,13 @@
  *   scheduled delay; events `DISPATCHED`. After the last attempt: as for 410.
  * A failed attempt ends the instance's turn; its remaining notifications go back to the outbox and
  * are tried on the next turn, so one slow receiver never holds more than its own batch.
+ * Every attempt counts in the metrics as delivered, retry, failed or disabled, with its duration.
  */
 import { randomUUID } from "node:crypto"
 import { Events } from "@plugboard/core"
 import { Clock, Effect, Layer, Option, Random } from "effect"
 import { SqlClient } from "effect/sql"
+import * as RunnerMetrics from "../metrics/RunnerMetrics.js"
 import { CallbackClient, type CallbackResult } from "./CallbackClient.js"
 import * as CallbackTarget from "./CallbackTarget.js"
 import { EngineOptions } from "./EngineOptions.js"
@@ -66,7 +68,8 @@ export const layer: Layer.Layer<
       entry: OutboxEntry,
       token: string,
       result: CallbackResult,
-      now: number
+      now: number,
+      seconds: number
     ): Effect.Effect<boolean, unknown> =>
       Effect.gen(function* () {
         const attempts = entry.attempts + 1
@@ -86,6 +89,7 @@ export const layer: Layer.Layer<
               if (kept) yield* events.markNotification(entry.notificationId, "NOTIFIED", now)
             })
           )
+          yield* RunnerMetrics.delivery("delivered", seconds)
           return true
         }
 
@@ -110,6 +114,7 @@ export const layer: Layer.Layer<
               if (kept) yield* events.markNotification(entry.notificationId, "DISPATCHED", now)
             })
           )
+          yield* RunnerMetrics.delivery("retry", seconds)
           return false
         }
 
@@ -132,6 +137,7 @@ export const layer: Layer.Layer<
             yield* subscriptions.pause(entry.instanceId, reason, now)
           })
         )
+        yield* RunnerMetrics.delivery(outcome === "disable" ? "disabled" : "failed", seconds)
         yield* Effect.logWarning(`event subscription of instance ${entry.instanceId} paused: ${reason}`)
         return false
       })
@@ -144,6 +150,7 @@ export const layer: Layer.Layer<
         )
         for (const [index, entry] of batch.entries.entries()) {
           const now = yield* Clock.currentTimeMillis
+          const started = performance.now()
           const result: CallbackResult = yield* Option.match(target, {
             onNone: () =>
               Effect.succeed<CallbackResult>({ _tag: "Refused", message: "the instance no longer exists" }),
@@ -163,7 +170,13 @@ export const layer: Layer.Layer<
                     })
                   })
           })
-          const delivered = yield* settle(entry, batch.token, result, yield* Clock.currentTimeMillis)
+          const delivered = yield* settle(
+            entry,
+            batch.token,
+            result,
+            yield* Clock.currentTimeMillis,
+            (performance.now() - started) / 1000
+          )
           if (!delivered) {
             const rest = batch.entries.slice(index + 1).map((left) => left.notificationId)
             if (rest.length > 0) yield* outbox.release(rest, batch.token)

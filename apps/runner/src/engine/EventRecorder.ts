@@ -25,10 +25,18 @@ export interface RecordInput {
   readonly now: number
 }
 
+/** What a recording added: the new events, in all and by event type (for the metrics). */
+export interface Recorded {
+  readonly count: number
+  readonly byType: Readonly<Record<string, number>>
+}
+
+const nothing: Recorded = { count: 0, byType: {} }
+
 /** Records polled events. */
 export interface EventRecorderService {
-  /** Stores the new events and enqueues their notifications; returns how many events were new. */
-  readonly record: (input: RecordInput) => Effect.Effect<number, SqlError.SqlError>
+  /** Stores the new events and enqueues their notifications; tells how many events were new. */
+  readonly record: (input: RecordInput) => Effect.Effect<Recorded, SqlError.SqlError>
 }
 
 /** The event recorder as a service. */
@@ -48,10 +56,10 @@ export class EventRecorder extends Context.Service<EventRecorder, EventRecorderS
             const unique = new Map<string, Poller.PolledEvent>()
             for (const polled of input.events)
               if (!unique.has(polled.event.id)) unique.set(polled.event.id, polled)
-            if (unique.size === 0) return 0
+            if (unique.size === 0) return nothing
             const known = yield* events.existing(input.instanceId, [...unique.keys()])
             const fresh = [...unique.values()].filter((polled) => !known.has(polled.event.id))
-            if (fresh.length === 0) return 0
+            if (fresh.length === 0) return nothing
 
             const paused = (yield* subscriptions.get(input.instanceId)).state === "paused"
             const notifications = Events.batchNotifications({
@@ -97,7 +105,10 @@ export class EventRecorder extends Context.Service<EventRecorder, EventRecorderS
             }))
             yield* events.insert(rows)
             yield* outbox.insert(entries)
-            return fresh.length
+            const byType: Record<string, number> = {}
+            for (const polled of fresh)
+              byType[polled.event.eventType] = (byType[polled.event.eventType] ?? 0) + 1
+            return { count: fresh.length, byType }
           })
 
         return EventRecorder.of({ record })

@@ -91,6 +91,15 @@ export const byDeliveryOrder = (a: OutboxEntry, b: OutboxEntry): number =>
 /** Counts of an instance's notifications by status. */
 export type Summary = Readonly<Record<OutboxStatus, number>>
 
+/** Undelivered notifications of every instance, for the metrics. */
+export interface Backlog {
+  readonly pending: number
+  readonly queued: number
+  readonly failed: number
+  /** When the earliest `PENDING` notification is or was due (epoch ms), if any. */
+  readonly earliestPending: number | undefined
+}
+
 /** The outbox repository; methods join the caller's transaction. */
 export interface OutboxService {
   readonly insert: (entries: ReadonlyArray<NewEntry>) => Effect.Effect<void, SqlError.SqlError>
@@ -135,6 +144,8 @@ export interface OutboxService {
     now: number
   ) => Effect.Effect<ReadonlyArray<string>, SqlError.SqlError>
   readonly summary: (instanceId: number) => Effect.Effect<Summary, SqlError.SqlError>
+  /** Counts of undelivered notifications across all instances (one grouped statement). */
+  readonly backlog: Effect.Effect<Backlog, SqlError.SqlError>
   /** Deletes `DELIVERED` notifications delivered before `before` (epoch ms); returns how many. */
   readonly prune: (before: number) => Effect.Effect<number, SqlError.SqlError>
   /** Deletes every notification of an instance. */
@@ -276,6 +287,24 @@ export class Outbox extends Context.Service<Outbox, OutboxService>()("@plugboard
           })
         )
 
+      const backlog: OutboxService["backlog"] = sql<{
+        status: string
+        count: unknown
+        earliest: unknown
+      }>`SELECT status, COUNT(*) AS count, MIN(deliver_at) AS earliest FROM event_outbox
+          WHERE status IN ('PENDING', 'QUEUED', 'FAILED') GROUP BY status`.pipe(
+        Effect.map((rows) => {
+          const count = (status: string) => Number(rows.find((row) => row.status === status)?.count ?? 0)
+          const earliest = rows.find((row) => row.status === "PENDING")?.earliest
+          return {
+            pending: count("PENDING"),
+            queued: count("QUEUED"),
+            failed: count("FAILED"),
+            earliestPending: earliest === undefined || earliest === null ? undefined : Number(earliest)
+          }
+        })
+      )
+
       const releaseAll: OutboxService["releaseAll"] =
         sql`UPDATE event_outbox SET leased_until = NULL, claim_token = NULL
           WHERE claim_token IS NOT NULL`.pipe(Effect.asVoid)
@@ -299,6 +328,7 @@ export class Outbox extends Context.Service<Outbox, OutboxService>()("@plugboard
         undelivered,
         requeue,
         summary,
+        backlog,
         releaseAll
       })
     })

@@ -2,7 +2,8 @@
  * What to poll for an instance and how often, from its configuration (contract.md §7):
  * `event.poller.configuration` (an object or JSON text), else the legacy `event.poller.urls` lines,
  * else the connector's default resources; every entry completed with the defaults of the resource
- * its URL lists. `event.poller.refresh_interval` is in minutes, decimals accepted, 15 by default.
+ * its URL lists (the rule is core's `PollerConfiguration.resolveEntries`, shared with library-mode
+ * polling). `event.poller.refresh_interval` is in minutes, decimals accepted, 15 by default.
  */
 import { type Configuration, type Connector, PollerConfiguration } from "@plugboard/core"
 import { Effect } from "effect"
@@ -19,28 +20,14 @@ export const MIN_INTERVAL_MILLIS = 1000
 /** An instance's polling plan. */
 export interface PollPlan {
   readonly intervalMillis: number
+  /** Where the entries came from: `event.poller.configuration`, `event.poller.urls` or the defaults. */
+  readonly source: PollerConfiguration.Source
   /** Resource name → entry with defaults applied, in configuration order. */
   readonly entries: ReadonlyArray<readonly [resource: string, entry: PollerConfiguration.Entry]>
 }
 
-/**
- * The hub and resource a hub URL lists (`/hubs/finance/customers?where=…` → `finance`, `customers`),
- * read from the path alone so that unfilled date placeholders in the query do not matter;
- * `undefined` when the URL is not a hub URL.
- */
-export const hubTarget = (url: string): { readonly hub: string; readonly resource: string } | undefined => {
-  const path = (url.split("?")[0] ?? "")
-    .trim()
-    .replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "")
-    .replace(/^\/elements\/api-v2(?=\/)/, "")
-  const [root, hub, resource] = path.split("/").filter((part) => part !== "")
-  if (root !== "hubs" || hub === undefined || resource === undefined) return undefined
-  try {
-    return { hub, resource: decodeURIComponent(resource) }
-  } catch {
-    return { hub, resource }
-  }
-}
+/** The hub and resource a hub URL lists (core's rule, re-exported for the engine). */
+export const hubTarget = PollerConfiguration.hubTarget
 
 const problem = (resource: string, field: string, message: string) =>
   new PollerConfiguration.PollerConfigurationError({
@@ -66,29 +53,10 @@ const intervalOf = (
     : Effect.succeed(millis)
 }
 
-const configuredEntries = (
-  configuration: Configuration.Configuration
-): Effect.Effect<
-  Record<string, PollerConfiguration.Entry> | undefined,
-  PollerConfiguration.PollerConfigurationError
-> => {
-  const json = configuration.text("event.poller.configuration")
-  if (json !== undefined && json.trim() !== "" && json.trim() !== "{}")
-    return PollerConfiguration.decode(json)
-  const legacy = configuration.text("event.poller.urls")
-  if (legacy !== undefined && legacy.trim() !== "") return PollerConfiguration.fromLegacyUrls(legacy)
-  return Effect.succeed(undefined)
-}
-
-const defaultsFor = (connector: Connector.Connector, listed: string) => {
-  const definition = connector.resources[listed]
-  return definition === undefined
-    ? undefined
-    : PollerConfiguration.defaultEntry(connector.hub, listed, definition)
-}
-
 /**
- * The plan of an instance. Fails with a `PollerConfigurationError` naming the key or the resource
+ * The plan of an instance: its entries as core resolves them (`PollerConfiguration.resolveEntries`:
+ * configuration, else legacy lines, else the connector's defaults; an empty configuration is
+ * unset) and its interval. Fails with a `PollerConfigurationError` naming the key or the resource
  * and field at fault, including an entry whose URL is not a hub URL of the connector's hub.
  */
 export const make = (
@@ -96,38 +64,22 @@ export const make = (
   configuration: Configuration.Configuration
 ): Effect.Effect<PollPlan, PollerConfiguration.PollerConfigurationError> =>
   Effect.gen(function* () {
-    const intervalMillis = yield* intervalOf(configuration)
-    const configured = yield* configuredEntries(configuration)
-    const entries: Array<readonly [string, PollerConfiguration.Entry]> = []
-    if (configured === undefined) {
-      for (const resource of connector.events.defaultResources) {
-        const definition = connector.resources[resource]
-        const entry =
-          definition === undefined
-            ? undefined
-            : PollerConfiguration.defaultEntry(connector.hub, resource, definition)
-        if (entry !== undefined) entries.push([resource, entry])
-      }
-      return { intervalMillis, entries }
+    const interval = yield* Effect.result(intervalOf(configuration))
+    const entries = yield* Effect.result(PollerConfiguration.resolveEntries(connector, configuration))
+    if (interval._tag === "Failure" || entries._tag === "Failure") {
+      // Every problem at once: the interval's and the entries'.
+      return yield* new PollerConfiguration.PollerConfigurationError({
+        problems: [
+          ...(interval._tag === "Failure" ? interval.failure.problems : []),
+          ...(entries._tag === "Failure" ? entries.failure.problems : [])
+        ]
+      })
     }
-    const problems: Array<PollerConfiguration.Problem> = []
-    for (const [resource, entry] of Object.entries(configured)) {
-      const target = hubTarget(entry.url)
-      if (target === undefined || target.hub !== connector.hub) {
-        problems.push(
-          new PollerConfiguration.Problem({
-            resource,
-            field: "url",
-            message: `must be a hub URL of this instance, /hubs/${connector.hub}/{resource}[?where=…] (got '${entry.url}')`
-          })
-        )
-        continue
-      }
-      entries.push([
-        resource,
-        PollerConfiguration.withDefaults(entry, defaultsFor(connector, target.resource))
-      ])
+    const intervalMillis = interval.success
+    const resolved = entries.success
+    return {
+      intervalMillis,
+      source: resolved.source,
+      entries: resolved.entries.map(({ resource, entry }) => [resource, entry] as const)
     }
-    if (problems.length > 0) return yield* new PollerConfiguration.PollerConfigurationError({ problems })
-    return { intervalMillis, entries }
   })

@@ -4,13 +4,15 @@
  * cursor in one transaction, under the claim token. A poll that fails or times out keeps its cursor;
  * the failure is counted and the next run backs off (the interval, doubling, at most
  * `maxPollBackoff`), and the error is visible on the schedule. A poll of an instance that is
- * disabled is skipped until the next interval.
+ * disabled is skipped until the next interval. Every poll counts in the metrics by element,
+ * resource and outcome, and the events it committed by element and type.
  */
 import { randomUUID } from "node:crypto"
 import { Poller, PollerConfiguration } from "@plugboard/core"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { EngineOptions } from "./EngineOptions.js"
+import * as RunnerMetrics from "../metrics/RunnerMetrics.js"
 import { EngineSignals } from "./EngineSignals.js"
 import { EventRecorder } from "./EventRecorder.js"
 import { InstanceDirectory } from "./InstanceDirectory.js"
@@ -50,12 +52,22 @@ export const layer: Layer.Layer<
     const runPoll = (schedule: Schedule, token: string) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
+        const started = performance.now()
         const found = yield* directory.lookup(schedule.instanceId)
         if (Option.isNone(found)) return yield* store.remove(schedule.instanceId)
         const instance = found.value
         const key = { instanceId: schedule.instanceId, resource: schedule.resource, token }
-        if (instance.disabled)
+        const measured = (outcome: RunnerMetrics.PollOutcome) =>
+          RunnerMetrics.poll({
+            element: instance.elementKey,
+            resource: schedule.resource,
+            outcome,
+            seconds: (performance.now() - started) / 1000
+          })
+        if (instance.disabled) {
+          yield* measured("skipped")
           return yield* store.postpone({ ...key, nextRunAt: now + schedule.intervalMillis })
+        }
 
         const state = yield* Poller.decodeState(schedule.state).pipe(
           Effect.catch(() =>
@@ -111,6 +123,7 @@ export const layer: Layer.Layer<
           yield* Effect.logWarning(
             `poll of ${schedule.instanceId}/${schedule.resource} failed: ${outcome.failure.message}`
           )
+          yield* measured("failure")
           return yield* store.fail({
             ...key,
             state: Poller.encodeState(failed),
@@ -123,7 +136,7 @@ export const layer: Layer.Layer<
         const recorded = yield* sql
           .withTransaction(
             Effect.gen(function* () {
-              const count = yield* recorder.record({
+              const recorded = yield* recorder.record({
                 instanceId: schedule.instanceId,
                 partition: schedule.partition,
                 elementKey: instance.elementKey,
@@ -138,11 +151,11 @@ export const layer: Layer.Layer<
                 ...key,
                 state: Poller.encodeState(polled.state),
                 nextRunAt: now + schedule.intervalMillis,
-                eventCount: count,
+                eventCount: recorded.count,
                 now
               })
               if (!kept) return yield* new LostClaim()
-              return count
+              return recorded
             })
           )
           .pipe(
@@ -151,11 +164,14 @@ export const layer: Layer.Layer<
                 Effect.logInfo(
                   `poll of ${schedule.instanceId}/${schedule.resource} lost its claim; results dropped`
                 ),
-                0
+                undefined
               )
             )
           )
-        if (recorded > 0) yield* signals.deliveries.ring
+        if (recorded === undefined) return yield* measured("lost_claim")
+        yield* measured("success")
+        yield* RunnerMetrics.recorded(instance.elementKey, recorded.byType)
+        if (recorded.count > 0) yield* signals.deliveries.ring
       })
 
     yield* WorkLoop.start<{ readonly schedule: Schedule; readonly token: string }>({

@@ -1,6 +1,6 @@
 /**
  * The runner's HTTP API as one schema-first definition (effect/http-api): the catalog, OAuth helpers,
- * instances, hubs and health. The OpenAPI document at `/elements/api-v2/openapi.json` is derived from
+ * instances, hubs, events, health and metrics. The OpenAPI document at `/elements/api-v2/openapi.json` is derived from
  * it. Paths, parameters and shapes follow contract.md; every error answers with the body of
  * {@link ApiError}.
  */
@@ -258,6 +258,20 @@ export class HealthGroup extends HttpApiGroup.make("health", { topLevel: true })
   })
 ) {}
 
+/** Prometheus metrics, outside the API base path like the health checks. */
+export class MetricsGroup extends HttpApiGroup.make("metrics", { topLevel: true }).add(
+  HttpApiEndpoint.get("metrics", "/metrics", {
+    success: Schema.String.pipe(
+      HttpApiSchema.asText({ contentType: "text/plain; version=0.0.4; charset=utf-8" })
+    )
+  }).annotateMerge(
+    OpenApi.annotations({
+      description:
+        "Prometheus text exposition format 0.0.4: HTTP requests, polls, events, deliveries, vendor calls, their latencies and the outbox backlog"
+    })
+  )
+) {}
+
 /** The whole API. */
 export class Api extends HttpApi.make("plugboard")
   .add(ElementsGroup)
@@ -266,6 +280,7 @@ export class Api extends HttpApi.make("plugboard")
   .add(HubsGroup)
   .add(EventsGroup)
   .add(HealthGroup)
+  .add(MetricsGroup)
   .annotateMerge(
     OpenApi.annotations({
       title: "Plugboard runner",

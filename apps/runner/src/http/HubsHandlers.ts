@@ -53,7 +53,10 @@ export const HubsHandlers = HttpApiBuilder.group(
             message: "hub calls need 'Element <instance token>' in the Authorization header"
           })
         }
-        const found = yield* instances.byToken(caller.principal.organizationId, caller.elementToken.value)
+        const found = yield* instances.byTokenCached(
+          caller.principal.organizationId,
+          caller.elementToken.value
+        )
         if (Option.isNone(found)) {
           return yield* new ApiError.Unauthorized({
             message: "the Element token names no instance of this organization"

@@ -2,8 +2,9 @@
  * What every response goes through on its way out (contract.md §2): an `Elements-Request-Id`
  * header, an error body `{requestId, message, providerMessage?}` for every status ≥ 400 — whoever
  * produced it: a handler, a schema failure, malformed JSON, an unknown route (404), a known route
- * with another method (405), an oversize body (413), an unsupported content type (415) — and one
- * structured log line per request. Query strings are never logged: they may carry OAuth secrets.
+ * with another method (405), an oversize body (413), an unsupported content type (415) — one
+ * structured log line per request, and the request's count and latency in the metrics under its
+ * route template. Query strings are never logged: they may carry OAuth secrets.
  */
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, type Layer, Predicate, type Types } from "effect"
@@ -13,6 +14,7 @@ import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { HttpApiSchemaError } from "effect/http-api/HttpApiError"
 import * as SchemaIssue from "effect/SchemaIssue"
+import * as RunnerMetrics from "../metrics/RunnerMetrics.js"
 
 /** The response header carrying the request id. */
 export const REQUEST_ID_HEADER = "Elements-Request-Id"
@@ -68,13 +70,13 @@ export const schemaMessage = (error: HttpApiSchemaError): string => {
 const errorResponse = (status: number, message: string, headers?: Record<string, string>) =>
   HttpServerResponse.jsonUnsafe({ message }, { status, ...(headers === undefined ? {} : { headers }) })
 
-const allowedMethods = (table: FindMyWay.Router<true>, url: string): ReadonlyArray<string> =>
+const allowedMethods = (table: FindMyWay.Router<string>, url: string): ReadonlyArray<string> =>
   METHODS.filter((method) => table.find(method, url) !== undefined)
 
 const fromCause = (
   cause: Cause.Cause<unknown>,
   request: HttpServerRequest,
-  table: FindMyWay.Router<true>
+  table: FindMyWay.Router<string>
 ): { readonly response: HttpServerResponse.HttpServerResponse; readonly unexpected: boolean } => {
   const error = Cause.squash(cause)
   if (HttpApiSchemaError.is(error)) {
@@ -164,10 +166,10 @@ export const normalize = (
   return HttpServerResponse.jsonUnsafe(body, { status: response.status, headers })
 }
 
-/** The route table of a set of endpoints, for 405 answers. */
-export const makeTable = (table: RouteTable): FindMyWay.Router<true> => {
-  const router = FindMyWay.make<true>({ ignoreTrailingSlash: true })
-  for (const route of table.routes) router.on(route.method, route.path as FindMyWay.PathInput, true)
+/** The route table of a set of endpoints, for 405 answers and metrics: each route finds its template. */
+export const makeTable = (table: RouteTable): FindMyWay.Router<string> => {
+  const router = FindMyWay.make<string>({ ignoreTrailingSlash: true })
+  for (const route of table.routes) router.on(route.method, route.path as FindMyWay.PathInput, route.path)
   return router
 }
 
@@ -180,7 +182,7 @@ export const layer = (table: RouteTable): Layer.Layer<never, never, HttpRouter.H
         const requestId = randomUUID()
         return Effect.gen(function* () {
           const request = yield* HttpServerRequest
-          const started = Date.now()
+          const started = performance.now()
           const response = yield* httpEffect.pipe(
             Effect.catchCause((cause) => {
               const outcome = fromCause(cause, request, known)
@@ -197,12 +199,19 @@ export const layer = (table: RouteTable): Layer.Layer<never, never, HttpRouter.H
             REQUEST_ID_HEADER,
             requestId
           )
+          const elapsed = performance.now() - started
+          yield* RunnerMetrics.httpRequest({
+            method: request.method,
+            route: known.find(request.method, request.url)?.handler ?? "unmatched",
+            status: final.status,
+            seconds: elapsed / 1000
+          })
           yield* Effect.logInfo("request").pipe(
             Effect.annotateLogs({
               method: request.method,
               path: pathOf(request.url),
               status: final.status,
-              durationMs: Date.now() - started
+              durationMs: Math.round(elapsed * 10) / 10
             })
           )
           return final

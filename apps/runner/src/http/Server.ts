@@ -1,7 +1,7 @@
 /**
  * The HTTP side of the runner: the API's routes with their handlers, the OpenAPI document
- * (`/elements/api-v2/openapi.json`) and its docs page (`/elements/api-v2/docs`), the response
- * envelope, all served by Node's HTTP server with a graceful shutdown.
+ * (`/elements/api-v2/openapi.json`) and its docs page (`/elements/api-v2/docs`), `/healthz`,
+ * `/readyz` and the Prometheus `/metrics`, the response envelope, all served by Node's HTTP server with a graceful shutdown.
  */
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -23,6 +23,7 @@ import { InstancesHandlers } from "./InstancesHandlers.js"
 import { OAuthHandlers } from "./OAuthHandlers.js"
 import type * as EngineLayer from "../engine/EngineLayer.js"
 import { EventsHandlers } from "../engine/EventsHandlers.js"
+import { MetricsHandlers } from "../metrics/MetricsHandlers.js"
 import * as ResponseEnvelope from "./ResponseEnvelope.js"
 
 /** Where the OpenAPI document is served. */
@@ -53,7 +54,8 @@ const routes = (options: { readonly maxBodyBytes: number }) =>
         InstancesHandlers,
         HubsHandlers,
         EventsHandlers,
-        HealthHandlers
+        HealthHandlers,
+        MetricsHandlers
       ]),
       Layer.provide(Authorization.layer),
       // Handlers run in the context their layers were built in, so the body limit is set there.

@@ -5,11 +5,16 @@
  * `pb1.<keyId>.<iv>.<ciphertext+tag>` in base64url, so it fits any column type.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
-import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 
-/** A sealed value could not be opened: unknown key, damaged text, or a failed authentication tag. */
+/**
+ * A sealed value could not be opened: unknown key, damaged text, or a failed authentication tag.
+ * `keyId` names the key the value says it was sealed with, when the text is readable that far; it
+ * is an id, never the key.
+ */
 export class DecryptionError extends Schema.TaggedError<DecryptionError>()("DecryptionError", {
-  message: Schema.String
+  message: Schema.String,
+  keyId: Schema.optional(Schema.String)
 }) {}
 
 const VERSION = "pb1"
@@ -19,6 +24,18 @@ const TAG_BYTES = 16
 /** The id of a key: the first 8 bytes of a SHA-256 over a label and the key, in hex. Reveals nothing of the key. */
 export const keyId = (key: Uint8Array): string =>
   createHash("sha256").update("plugboard-key-id:").update(key).digest("hex").slice(0, 16)
+
+/**
+ * The id of the key a sealed value names, read from its text without opening it; `undefined` when
+ * the text is not a sealed value at all. Key rotation uses it to skip values already under the
+ * current key without decrypting them.
+ */
+export const keyIdOf = (sealed: string): string | undefined => {
+  const parts = sealed.split(".")
+  return parts.length === 4 && parts[0] === VERSION && /^[0-9a-f]{16}$/.test(parts[1] ?? "")
+    ? parts[1]
+    : undefined
+}
 
 /** Encrypts and decrypts secret values. */
 export interface Cipher {
@@ -38,7 +55,10 @@ export const make = (key: Uint8Array, previousKeys: ReadonlyArray<Uint8Array> = 
   if (key.length !== 32) throw new RangeError("the encryption key must be 32 bytes")
   const currentId = keyId(key)
   const keys = new Map<string, Uint8Array>([[currentId, key]])
-  for (const previous of previousKeys) keys.set(keyId(previous), previous)
+  for (const previous of previousKeys) {
+    if (previous.length !== 32) throw new RangeError("every previous encryption key must be 32 bytes")
+    keys.set(keyId(previous), previous)
+  }
 
   const seal = (secret: Redacted.Redacted<string> | string): string => {
     const iv = randomBytes(IV_BYTES)
@@ -58,13 +78,16 @@ export const make = (key: Uint8Array, previousKeys: ReadonlyArray<Uint8Array> = 
       const usable = keys.get(id)
       if (usable === undefined) {
         return Effect.fail(
-          new DecryptionError({ message: `value was sealed with key ${id}, which this runner does not hold` })
+          new DecryptionError({
+            message: `value was sealed with key ${id}, which this runner does not hold (give that key in PLUGBOARD_ENCRYPTION_KEYS_PREVIOUS)`,
+            keyId: id
+          })
         )
       }
       const iv = Buffer.from(ivText, "base64url")
       const body = Buffer.from(bodyText, "base64url")
       if (iv.length !== IV_BYTES || body.length < TAG_BYTES) {
-        return Effect.fail(new DecryptionError({ message: "sealed value is damaged" }))
+        return Effect.fail(new DecryptionError({ message: "sealed value is damaged", keyId: id }))
       }
       try {
         const decipher = createDecipheriv("aes-256-gcm", usable, iv)
@@ -76,7 +99,10 @@ export const make = (key: Uint8Array, previousKeys: ReadonlyArray<Uint8Array> = 
         return Effect.succeed(Redacted.make(plain.toString("utf8")))
       } catch {
         return Effect.fail(
-          new DecryptionError({ message: "sealed value failed authentication (damaged or wrong key)" })
+          new DecryptionError({
+            message: "sealed value failed authentication (damaged or wrong key)",
+            keyId: id
+          })
         )
       }
     })
@@ -84,11 +110,25 @@ export const make = (key: Uint8Array, previousKeys: ReadonlyArray<Uint8Array> = 
   return { keyId: currentId, seal, open }
 }
 
+/**
+ * A sealed value under the cipher's current key: `None` when it already is (nothing to write),
+ * otherwise the value opened with whichever held key it names and sealed again with a fresh IV.
+ */
+export const reseal = (
+  cipher: Cipher,
+  sealed: string
+): Effect.Effect<Option.Option<string>, DecryptionError> =>
+  keyIdOf(sealed) === cipher.keyId
+    ? Effect.succeedNone
+    : Effect.map(cipher.open(sealed), (secret) => Option.some(cipher.seal(secret)))
+
 /** The runner's cipher as a service. */
 export class SecretCipher extends Context.Service<SecretCipher, Cipher>()(
   "@plugboard/runner/store/SecretCipher"
 ) {
-  /** A cipher over a fixed key. */
-  static readonly layerKey = (key: Uint8Array): Layer.Layer<SecretCipher> =>
-    Layer.sync(SecretCipher, () => SecretCipher.of(make(key)))
+  /** A cipher over a fixed key, and older keys it may still open values with. */
+  static readonly layerKey = (
+    key: Uint8Array,
+    previousKeys: ReadonlyArray<Uint8Array> = []
+  ): Layer.Layer<SecretCipher> => Layer.sync(SecretCipher, () => SecretCipher.of(make(key, previousKeys)))
 }

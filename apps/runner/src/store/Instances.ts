@@ -2,11 +2,13 @@
  * Instances — authenticated connections to one element — as stored: the owner, the element key,
  * tags, flags, the configuration with every secret value sealed by {@link SecretCipher}, and the
  * instance token kept twice: as a SHA-256 hash to find the instance by it, and sealed so that the
- * owner can read it back. Nothing secret is ever written in clear.
+ * owner can read it back. Nothing secret is ever written in clear. Hub calls find their instance
+ * through a short-lived cache ({@link InstanceStore.byTokenCached}), so the row is not read and its
+ * secrets not decrypted on every call.
  */
 import { randomBytes } from "node:crypto"
 import { Configuration } from "@plugboard/core"
-import { Context, Effect, Layer, Option, Predicate, Redacted, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Exit, Layer, Option, Predicate, Redacted, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
 import { SecretCipher } from "./Cipher.js"
 import * as SecretHash from "./SecretHash.js"
@@ -77,6 +79,15 @@ export interface InstanceStore {
     organizationId: number,
     token: Redacted.Redacted<string>
   ) => Effect.Effect<Option.Option<Instance>>
+  /**
+   * {@link byToken} for hub calls: answers from a cache for up to {@link TOKEN_CACHE_TTL} (a change
+   * made by this runner drops the cache at once; one made by another runner on the same database
+   * is seen within that time). Reads that lead to a write use `byToken`.
+   */
+  readonly byTokenCached: (
+    organizationId: number,
+    token: Redacted.Redacted<string>
+  ) => Effect.Effect<Option.Option<Instance>>
   /** The instance with this id, whoever owns it (engine use). */
   readonly find: (id: number) => Effect.Effect<Option.Option<Instance>>
   /** The user's instances, oldest first. */
@@ -85,6 +96,12 @@ export interface InstanceStore {
   /** Deletes the instance with its OAuth tokens. */
   readonly remove: (id: number) => Effect.Effect<void>
 }
+
+/** How long {@link InstanceStore.byTokenCached} may answer from its cache. */
+export const TOKEN_CACHE_TTL = Duration.seconds(5)
+
+/** Instance tokens the cache holds at most. */
+const TOKEN_CACHE_CAPACITY = 10_000
 
 /** The instances as a service, over the runner's database. */
 export class Instances extends Context.Service<Instances, InstanceStore>()(
@@ -184,21 +201,42 @@ export class Instances extends Context.Service<Instances, InstanceStore>()(
           Effect.orDie
         )
 
-      const byToken = (organizationId: number, token: Redacted.Redacted<string>) =>
-        sql`SELECT ${sql.literal(columns)}, token_hash FROM instances WHERE token_hash = ${SecretHash.hash(token)}`.pipe(
+      /** The instance of the organization whose token hashes to `tokenHash`. */
+      const byTokenHash = (organizationId: number, tokenHash: string) =>
+        sql`SELECT ${sql.literal(columns)}, token_hash FROM instances WHERE token_hash = ${tokenHash}`.pipe(
           Effect.map((rows) =>
             rows.filter((row) => {
               const candidate = row as { organization_id?: unknown; token_hash?: unknown }
               return (
                 Number(candidate.organization_id) === organizationId &&
                 typeof candidate.token_hash === "string" &&
-                SecretHash.matches(candidate.token_hash, token)
+                SecretHash.sameHash(candidate.token_hash, tokenHash)
               )
             })
           ),
           Effect.flatMap(one),
           Effect.orDie
         )
+
+      const byToken = (organizationId: number, token: Redacted.Redacted<string>) =>
+        byTokenHash(organizationId, SecretHash.hash(token))
+
+      // Keyed by organization and token hash, never by the token itself; misses are not kept.
+      const tokens = yield* Cache.makeWith(
+        (key: string) => {
+          const separator = key.indexOf(":")
+          return byTokenHash(Number(key.slice(0, separator)), key.slice(separator + 1))
+        },
+        {
+          capacity: TOKEN_CACHE_CAPACITY,
+          timeToLive: (exit) =>
+            Exit.isSuccess(exit) && Option.isSome(exit.value) ? TOKEN_CACHE_TTL : Duration.zero
+        }
+      )
+      const byTokenCached = (organizationId: number, token: Redacted.Redacted<string>) =>
+        Cache.get(tokens, `${organizationId}:${SecretHash.hash(token)}`)
+      // Changes are rare next to hub calls: dropping every cached token keeps this exact and simple.
+      const forgetTokens = Cache.invalidateAll(tokens)
 
       const find = (id: number) =>
         sql`SELECT ${sql.literal(columns)} FROM instances WHERE id = ${id}`.pipe(
@@ -223,6 +261,7 @@ export class Instances extends Context.Service<Instances, InstanceStore>()(
               events_enabled = ${next.eventsEnabled ? 1 : 0},
               updated_at = ${new Date().toISOString()}
             WHERE id = ${instance.id}`
+          yield* forgetTokens
           return next
         }).pipe(Effect.orDie)
 
@@ -234,9 +273,9 @@ export class Instances extends Context.Service<Instances, InstanceStore>()(
               yield* sql`DELETE FROM instances WHERE id = ${id}`
             })
           )
-          .pipe(Effect.orDie)
+          .pipe(Effect.andThen(forgetTokens), Effect.orDie)
 
-      return Instances.of({ insert, get, byToken, find, list, update, remove })
+      return Instances.of({ insert, get, byToken, byTokenCached, find, list, update, remove })
     })
   )
 }

@@ -13,12 +13,16 @@ export const hash = (secret: Redacted.Redacted<string> | string): string =>
     .update(typeof secret === "string" ? secret : Redacted.value(secret), "utf8")
     .digest("hex")
 
-/** Compares a stored hash with a presented secret in constant time. */
-export const matches = (storedHash: string, presented: Redacted.Redacted<string>): boolean => {
+/** Compares two hex hashes in constant time. */
+export const sameHash = (storedHash: string, presentedHash: string): boolean => {
   const expected = Buffer.from(storedHash, "hex")
-  const actual = Buffer.from(hash(presented), "hex")
+  const actual = Buffer.from(presentedHash, "hex")
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }
+
+/** Compares a stored hash with a presented secret in constant time. */
+export const matches = (storedHash: string, presented: Redacted.Redacted<string>): boolean =>
+  sameHash(storedHash, hash(presented))
 
 /** A new random secret: 32 bytes as URL-safe base64 (43 characters). */
 export const generate = (): Redacted.Redacted<string> => Redacted.make(randomBytes(32).toString("base64url"))

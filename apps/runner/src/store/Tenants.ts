@@ -1,9 +1,10 @@
 /**
  * Organizations and their users — the tenants of the runner (contract.md §1). Their secrets are
  * stored only as SHA-256 hashes; a request proves itself by presenting both secrets, and every
- * instance belongs to one user of one organization.
+ * instance belongs to one user of one organization. A pair of secrets once proved is remembered
+ * (by hash) for a while, so a request does not cost two database reads.
  */
-import { Context, Effect, Layer, Option, type Redacted, Schema } from "effect"
+import { Cache, Context, Duration, Effect, Exit, Layer, Option, type Redacted, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
 import * as SecretHash from "./SecretHash.js"
 
@@ -94,20 +95,32 @@ export class Tenants extends Context.Service<Tenants, TenantStore>()("@plugboard
       })
       const insertedId = (rows: ReadonlyArray<unknown>) => Schema.decodeUnknownEffect(IdRow)(rows[0])
 
-      const authenticate = (
-        userSecret: Redacted.Redacted<string>,
-        organizationSecret: Redacted.Redacted<string>
-      ) =>
+      /** The principal of a pair of secret hashes (`<user hash>:<organization hash>`). */
+      const principalOf = (key: string) =>
         Effect.gen(function* () {
-          const org = yield* orgByHash(SecretHash.hash(organizationSecret))
-          const user = yield* userByHash(SecretHash.hash(userSecret))
+          const [userHash = "", organizationHash = ""] = key.split(":")
+          const org = yield* orgByHash(organizationHash)
+          const user = yield* userByHash(userHash)
           if (Option.isNone(org) || Option.isNone(user)) return Option.none<Principal>()
           const valid =
-            SecretHash.matches(org.value.secret_hash, organizationSecret) &&
-            SecretHash.matches(user.value.secret_hash, userSecret) &&
+            SecretHash.sameHash(org.value.secret_hash, organizationHash) &&
+            SecretHash.sameHash(user.value.secret_hash, userHash) &&
             user.value.organization_id === org.value.id
           return valid ? Option.some({ organizationId: org.value.id, userId: user.value.id }) : Option.none()
         }).pipe(Effect.orDie)
+
+      // Every request authenticates; secrets never change and tenants are never deleted, so a pair
+      // once proved stays proved. Kept by hash, never in clear; wrong pairs are not kept.
+      const proved = yield* Cache.makeWith(principalOf, {
+        capacity: 10_000,
+        timeToLive: (exit) =>
+          Exit.isSuccess(exit) && Option.isSome(exit.value) ? Duration.minutes(10) : Duration.zero
+      })
+
+      const authenticate = (
+        userSecret: Redacted.Redacted<string>,
+        organizationSecret: Redacted.Redacted<string>
+      ) => Cache.get(proved, `${SecretHash.hash(userSecret)}:${SecretHash.hash(organizationSecret)}`)
 
       const createOrganization = (name: string, secret: Redacted.Redacted<string> = SecretHash.generate()) =>
         Effect.gen(function* () {

@@ -58,6 +58,37 @@ describe("PollPlan", () => {
     assert.strictEqual(made.entries[1]![1].strategy, "diff")
   })
 
+  it("treats an empty event.poller.configuration as unset: legacy lines, else the defaults", async () => {
+    for (const empty of ["{}", "{ }", " {\n} ", ""]) {
+      const made = await plan({ "event.poller.configuration": empty })
+      assert.strictEqual(made.source, "defaults", JSON.stringify(empty))
+      assert.deepStrictEqual(
+        made.entries.map(([resource]) => resource),
+        ["customers", "products"]
+      )
+    }
+    const legacy = await plan({
+      "event.poller.configuration": "{ }",
+      "event.poller.urls": "customers|/hubs/finance/customers"
+    })
+    assert.strictEqual(legacy.source, "event.poller.urls")
+    assert.deepStrictEqual(
+      legacy.entries.map(([resource]) => resource),
+      ["customers"]
+    )
+  })
+
+  it("reports the interval's and the entries' problems together", async () => {
+    const error = await failure({
+      "event.poller.refresh_interval": "0",
+      "event.poller.configuration": JSON.stringify({ customers: { url: "/hubs/crm/accounts" } })
+    })
+    assert.deepStrictEqual(
+      error.problems.map((problem) => `${problem.resource}.${problem.field}`),
+      ["event.poller.refresh_interval.", "customers.url"]
+    )
+  })
+
   it("reads the interval in minutes, decimals accepted, and refuses nonsense naming the key", async () => {
     assert.strictEqual((await plan({ "event.poller.refresh_interval": "0.5" })).intervalMillis, 30_000)
     assert.strictEqual((await plan({ "event.poller.refresh_interval": " 2 " })).intervalMillis, 120_000)

@@ -9,6 +9,7 @@ import { Configuration, ConnectorError } from "@plugboard/core"
 import { Cause, Effect, Exit, Redacted } from "effect"
 import type { FakeVendor, Harness } from "../Conformance.js"
 import { ConformanceFailure, describeError, expectNone, step } from "./ConformanceFailure.js"
+import { firstListable } from "./FirstListable.js"
 import { connect, connectGood, withFake } from "./TestInstance.js"
 
 const WORKS = "authentication works"
@@ -25,7 +26,7 @@ export const works = (harness: Harness): Promise<void> =>
         connectGood(connector, fake)
       )
       yield* step(WORKS, "the credential check", instance.connection.check())
-      const first = Object.entries(connector.resources).find(([, r]) => r.verbs.includes("list"))?.[0]
+      const first = firstListable(connector)?.[0]
       if (first !== undefined) {
         yield* step(WORKS, `listing ${first}`, instance.connection.list({ resource: first, pageSize: 1 }))
       }

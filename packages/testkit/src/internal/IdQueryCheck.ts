@@ -9,6 +9,7 @@ import { Effect, Stream } from "effect"
 import type { Harness } from "../Conformance.js"
 import { ConformanceFailure, expectNone, expectThat, step } from "./ConformanceFailure.js"
 import { describeIds, idText, readPath, recordId } from "./RecordIds.js"
+import { requireListable } from "./FirstListable.js"
 import { connectGood, withFake } from "./TestInstance.js"
 
 const CHECK = "CEQL id equality"
@@ -24,11 +25,7 @@ export const run = (harness: Harness): Promise<void> =>
   withFake(harness, (fake) =>
     Effect.gen(function* () {
       const { connector } = harness
-      const entry = Object.entries(connector.resources).find(([, r]) => r.verbs.includes("list"))
-      if (entry === undefined) {
-        return yield* new ConformanceFailure({ check: CHECK, problems: ["no resource can be listed"] })
-      }
-      const [name, resource] = entry
+      const [name, resource] = yield* requireListable(CHECK, connector)
       const seeded = yield* step(
         CHECK,
         `seeding ${name}`,

@@ -3,7 +3,7 @@
  * records of that resource only (each with an id at the resource's id field); when the resource
  * can `get`, its first record reads back by id; and each child collection of that record lists.
  */
-import type { Resource } from "@plugboard/core"
+import { Connector } from "@plugboard/core"
 import { Effect } from "effect"
 import type { Harness } from "../Conformance.js"
 import { ConformanceFailure, expectNone, expectThat, step } from "./ConformanceFailure.js"
@@ -15,7 +15,7 @@ const pageSize = 5
 /** Check 4 for `name`. */
 export const run = (harness: Harness, name: string): Promise<void> => {
   const check = `${name} lists and reads`
-  const resource: Resource.Resource | undefined = harness.connector.resources[name]
+  const resource = Connector.resource(harness.connector, name)
   return withFake(harness, (fake) =>
     Effect.gen(function* () {
       if (resource === undefined) {

@@ -9,7 +9,7 @@ import {
   AuthSpec,
   Ceql,
   Configuration,
-  type Connector,
+  Connector,
   DateTemplate,
   type Param,
   type Paging,
@@ -282,7 +282,7 @@ const eventProblems = (connector: Connector.Connector): Array<string> => {
   if (methods.some((method) => method !== "polling" && method !== "webhook"))
     problems.push(`events.methods ${methods.join(", ")} may only hold polling and webhook`)
   for (const name of defaultResources) {
-    const resource = Object.hasOwn(connector.resources, name) ? connector.resources[name] : undefined
+    const resource = Connector.resource(connector, name)
     if (resource === undefined)
       problems.push(`events.defaultResources names '${name}', which is not a resource`)
     else if (methods.includes("polling") && resource.poll === undefined)

@@ -6,8 +6,9 @@
  */
 import { Effect } from "effect"
 import type { Harness } from "../Conformance.js"
-import { ConformanceFailure, expectNone, step } from "./ConformanceFailure.js"
+import { expectNone, step } from "./ConformanceFailure.js"
 import { describeIds, duplicates, recordId } from "./RecordIds.js"
+import { requireListable } from "./FirstListable.js"
 import { connectGood, withFake } from "./TestInstance.js"
 
 const CHECK = "paging"
@@ -17,11 +18,7 @@ export const run = (harness: Harness): Promise<void> =>
   withFake(harness, (fake) =>
     Effect.gen(function* () {
       const { connector } = harness
-      const entry = Object.entries(connector.resources).find(([, r]) => r.verbs.includes("list"))
-      if (entry === undefined) {
-        return yield* new ConformanceFailure({ check: CHECK, problems: ["no resource can be listed"] })
-      }
-      const [name, resource] = entry
+      const [name, resource] = yield* requireListable(CHECK, connector)
       const pageSize = harness.pageSize ?? 4
       const wanted = Math.ceil(pageSize * 2.5)
       const seeded = yield* step(

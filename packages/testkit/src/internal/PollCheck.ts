@@ -9,7 +9,7 @@
  * - future cursor: a poll whose watermark is a day after the fake's clock gives no event, and for an
  *   updated-since poll the vendor lists nothing (its change filter is applied, not ignored).
  */
-import { type Connection, Poller, PollerConfiguration } from "@plugboard/core"
+import { type Connection, Connector, Poller, PollerConfiguration } from "@plugboard/core"
 import { Effect } from "effect"
 import type { FakeVendor, Harness } from "../Conformance.js"
 import { ConformanceFailure, expectNone, step } from "./ConformanceFailure.js"
@@ -27,7 +27,7 @@ interface Setup {
 const setUp = (harness: Harness, fake: FakeVendor, name: string, check: string) =>
   Effect.gen(function* () {
     const { connector } = harness
-    const resource = connector.resources[name]
+    const resource = Connector.resource(connector, name)
     if (
       resource === undefined ||
       PollerConfiguration.defaultEntry(connector.hub, name, resource) === undefined

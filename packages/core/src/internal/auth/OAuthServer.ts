@@ -3,12 +3,13 @@
  * instance's configuration (endpoints are configuration keys, so tests and sandboxes can point them
  * elsewhere), and the token endpoint grants run through it as Effects.
  */
-import { Clock, type Context, Effect, Redacted } from "effect"
+import { Clock, type Context, Effect, Redacted, Result } from "effect"
 import * as client from "openid-client"
 import type * as AuthSpec from "../../AuthSpec.js"
 import type * as Configuration from "../../Configuration.js"
 import * as ConnectorError from "../../ConnectorError.js"
 import { TokenSet } from "../../TokenStore.js"
+import * as VendorUrl from "../http/VendorUrl.js"
 import * as OAuthFailure from "./OAuthFailure.js"
 import * as TokenFetch from "./TokenFetch.js"
 
@@ -31,17 +32,10 @@ const readUrl = (
   key: string,
   operation: string
 ): Effect.Effect<URL, ConnectorError.ConnectorError> => {
-  const value = configuration.resolve(key)
-  if (value === undefined) return Effect.fail(keyProblem(key, operation))
-  const unfilled = /\{([A-Za-z0-9_.-]+)\}/.exec(value)
-  if (unfilled !== null)
-    return Effect.fail(keyProblem(key, operation, `needs '${unfilled[1]}', which is not set`))
-  if (!URL.canParse(value)) return Effect.fail(keyProblem(key, operation, "must be an absolute URL"))
-  const url = new URL(value)
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return Effect.fail(keyProblem(key, operation, "must be an http(s) URL"))
-  }
-  return Effect.succeed(url)
+  const url = VendorUrl.configuredUrl(configuration, key)
+  return Result.isSuccess(url)
+    ? Effect.succeed(url.success)
+    : Effect.fail(keyProblem(key, operation, url.failure.what))
 }
 
 const readSecret = (

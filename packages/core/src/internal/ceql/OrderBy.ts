@@ -122,18 +122,43 @@ const compareForSort = (a: unknown, b: unknown): number => {
   return x < y ? -1 : x > y ? 1 : 0
 }
 
+const keysOf = (orderBy: OrderBy) =>
+  orderBy.map((key) => ({ read: accessor(key.field), sign: key.direction === "desc" ? -1 : 1 }))
+
 /**
  * A comparator for `Array.prototype.sort` that orders records by the keys in turn. A list-valued
  * field sorts by its first element. Missing and null values sort last in ascending order and first
  * in descending order.
  */
 export const compareBy = (orderBy: OrderBy): ((a: unknown, b: unknown) => number) => {
-  const keys = orderBy.map((key) => ({ read: accessor(key.field), sign: key.direction === "desc" ? -1 : 1 }))
+  const keys = keysOf(orderBy)
   return (a, b) => {
     for (const key of keys) {
       const result = compareForSort(firstValue(key.read(a)), firstValue(key.read(b)))
       if (result !== 0) return key.sign * result
     }
     return 0
+  }
+}
+
+/**
+ * Sorts records as {@link compareBy} orders them (stably), reading each record's key values once
+ * rather than on every comparison: what an in-memory `orderBy` over thousands of records needs.
+ */
+export const sortBy = (orderBy: OrderBy): (<A>(records: ReadonlyArray<A>) => Array<A>) => {
+  const keys = keysOf(orderBy)
+  return (records) => {
+    const decorated = records.map((record) => ({
+      record,
+      values: keys.map((key) => firstValue(key.read(record)))
+    }))
+    decorated.sort((a, b) => {
+      for (let i = 0; i < keys.length; i++) {
+        const result = compareForSort(a.values[i], b.values[i])
+        if (result !== 0) return keys[i]!.sign * result
+      }
+      return 0
+    })
+    return decorated.map((entry) => entry.record)
   }
 }

@@ -1,4 +1,5 @@
 import { Option } from "effect"
+import { readRetryAfter } from "../http/RetryAfter.js"
 
 /**
  * Delays in milliseconds before each delivery attempt: entry `n` is the wait before attempt `n`
@@ -50,13 +51,8 @@ export const honourRetryAfter = (scheduledMs: number, retryAfterMs: number | und
  * Reads a `Retry-After` header (delta seconds, or an HTTP date measured from `nowMillis`) into
  * milliseconds; `undefined` when absent or unreadable. A date in the past gives 0.
  */
-export const parseRetryAfter = (value: string | null | undefined, nowMillis: number): number | undefined => {
-  if (value === null || value === undefined) return undefined
-  const text = value.trim()
-  if (/^\d+$/.test(text)) return Number(text) * second
-  const date = Date.parse(text)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMillis)
-}
+export const parseRetryAfter = (value: string | null | undefined, nowMillis: number): number | undefined =>
+  value === null || value === undefined ? undefined : readRetryAfter(value.trim(), nowMillis)
 
 /** What to do after a callback answered: done, try again later, or stop the subscription. */
 export type DeliveryOutcome = "delivered" | "retry" | "disable"

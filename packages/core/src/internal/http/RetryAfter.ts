@@ -34,7 +34,12 @@ export const retryAfterMillis = (
   return undefined
 }
 
-const readRetryAfter = (value: string, now: number): number | undefined => {
+/**
+ * One `Retry-After` value (trimmed): delta seconds, or an HTTP date measured from `now`; a date in
+ * the past gives 0, anything else `undefined`. Shared with event delivery, which reads receivers'
+ * answers the same way.
+ */
+export const readRetryAfter = (value: string, now: number): number | undefined => {
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
   return readDate(value, now)
 }

@@ -1,9 +1,10 @@
 /**
  * Where a vendor request goes: the instance's `base.url` (placeholders filled from configuration)
  * joined with the request's path, or an absolute URL the vendor itself handed out (`$next` links) as
- * long as it points at the same origin — credentials are never sent to another host.
+ * long as it points at the same origin — credentials are never sent to another host. Also the one
+ * reading of URL-valued configuration keys, which the OAuth endpoints use too.
  */
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import type * as Configuration from "../../Configuration.js"
 import * as ConnectorError from "../../ConnectorError.js"
 
@@ -15,26 +16,50 @@ const invalid = (message: string, operation: string, field?: string): ConnectorE
     operation
   )
 
-/** The instance's base URL, checked: set, placeholders filled, absolute http(s). */
-export const base = (
+/** Why a configured URL cannot be used: what is wrong with its key, and the key to fix. */
+export interface UrlProblem {
+  /** Completes `'<key>' …`: `is not set`, `must be an absolute URL`, … */
+  readonly what: string
+  /** The key at fault: the one a placeholder needs, else the URL's own key. */
+  readonly field: string
+}
+
+/**
+ * The URL a configuration key holds (`base.url`, `oauth.token.url`), checked: set, placeholders
+ * filled, absolute http(s). Shared by the API client and the OAuth endpoints so both refuse the same
+ * values with the same words.
+ */
+export const configuredUrl = (
   configuration: Configuration.Configuration,
-  operation: string
-): Effect.Effect<URL, ConnectorError.ConnectorError> => {
-  const value = configuration.resolve(BASE_KEY)
-  if (value === undefined) return Effect.fail(invalid(`'${BASE_KEY}' is not set`, operation, BASE_KEY))
+  key: string
+): Result.Result<URL, UrlProblem> => {
+  const value = configuration.resolve(key)
+  if (value === undefined) return Result.fail({ what: "is not set", field: key })
   const unfilled = /\{([A-Za-z0-9_.-]+)\}/.exec(value)
   if (unfilled !== null) {
-    const key = unfilled[1] ?? BASE_KEY
-    return Effect.fail(invalid(`'${BASE_KEY}' needs '${key}', which is not set`, operation, key))
+    const needed = unfilled[1] ?? key
+    return Result.fail({ what: `needs '${needed}', which is not set`, field: needed })
   }
-  if (!URL.canParse(value))
-    return Effect.fail(invalid(`'${BASE_KEY}' must be an absolute URL`, operation, BASE_KEY))
+  if (!URL.canParse(value)) return Result.fail({ what: "must be an absolute URL", field: key })
   const url = new URL(value)
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return Effect.fail(invalid(`'${BASE_KEY}' must be an http(s) URL`, operation, BASE_KEY))
+    return Result.fail({ what: "must be an http(s) URL", field: key })
   }
-  return Effect.succeed(url)
+  return Result.succeed(url)
 }
+
+/** The instance's `base.url` checked once, for {@link base}; configuration does not change under a client. */
+export const checkBase = (configuration: Configuration.Configuration): Result.Result<URL, UrlProblem> =>
+  configuredUrl(configuration, BASE_KEY)
+
+/** The checked base URL for one request; a problem fails the request naming the key to fix. */
+export const base = (
+  checked: Result.Result<URL, UrlProblem>,
+  operation: string
+): Effect.Effect<URL, ConnectorError.ConnectorError> =>
+  Result.isSuccess(checked)
+    ? Effect.succeed(checked.success)
+    : Effect.fail(invalid(`'${BASE_KEY}' ${checked.failure.what}`, operation, checked.failure.field))
 
 /**
  * The full URL of `path` against `baseUrl`. Relative paths are appended to the base path whether or

@@ -12,6 +12,8 @@ import type { JsonRecord, ListOptions } from "../../HubQuery.js"
 import * as HubRequestError from "../../HubRequestError.js"
 import type * as Paging from "../../Paging.js"
 import type * as VendorClient from "../../VendorClient.js"
+import { projector } from "../ceql/FieldPath.js"
+import { sortBy } from "../ceql/OrderBy.js"
 import { fingerprint } from "./PageToken.js"
 import type { Target } from "./Target.js"
 import type * as VendorPager from "./VendorPager.js"
@@ -21,8 +23,8 @@ export interface ListPlan {
   readonly source: VendorPager.Source
   /** The residual filter, when the vendor cannot apply all of the `where`. */
   readonly matches: ((record: JsonRecord) => boolean) | undefined
-  /** The in-memory order, when there is an `orderBy` the vendor cannot apply. */
-  readonly memoryOrder: ((a: JsonRecord, b: JsonRecord) => number) | undefined
+  /** Sorts into the in-memory order, when there is an `orderBy` the vendor cannot apply. */
+  readonly memoryOrder: ((records: ReadonlyArray<JsonRecord>) => Array<JsonRecord>) | undefined
   readonly project: (record: JsonRecord) => JsonRecord
   readonly fingerprint: string
 }
@@ -83,6 +85,12 @@ const nativeSort = (
     .join(",")
 }
 
+// A JSON object projected stays a JSON object (only non-objects come back unchanged).
+const projectFields = (fields: ReadonlyArray<Ceql.Field>): ((record: JsonRecord) => JsonRecord) => {
+  const project = projector(fields)
+  return (record) => project(record) as JsonRecord
+}
+
 /** What {@link prepare} needs from the connection. */
 export interface PlanContext {
   readonly connector: Connector.Connector
@@ -127,7 +135,7 @@ export const prepare = (
       }
     }
     const residual = planned.residual
-    const compare = orderBy.length > 0 && sortValue === undefined ? Ceql.compareBy(orderBy) : undefined
+    const memoryOrder = orderBy.length > 0 && sortValue === undefined ? sortBy(orderBy) : undefined
     const extraEntries = Object.entries(extras).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     return {
       source: {
@@ -145,17 +153,14 @@ export const prepare = (
         maxSize: maxVendorPageSize(connector.paging, configuration)
       },
       matches: residual === undefined ? undefined : Ceql.compile(residual),
-      memoryOrder: compare,
-      project:
-        fields.length === 0
-          ? (record: JsonRecord) => record
-          : (record: JsonRecord) => Ceql.project(record, fields) as JsonRecord,
+      memoryOrder,
+      project: fields.length === 0 ? (record: JsonRecord) => record : projectFields(fields),
       fingerprint: fingerprint([
         target.path,
         options.where ?? null,
         options.orderBy ?? null,
         extraEntries,
-        compare === undefined ? "vendor" : "memory"
+        memoryOrder === undefined ? "vendor" : "memory"
       ])
     }
   })

@@ -5,21 +5,13 @@
  * every matching record is read (up to a cap), sorted, and paged by index.
  */
 import { Effect, Option, Stream } from "effect"
+import type { Limits } from "../../Connection.js"
 import type * as ConnectorError from "../../ConnectorError.js"
 import type { JsonRecord, ListOptions, ListResult } from "../../HubQuery.js"
 import * as HubRequestError from "../../HubRequestError.js"
 import type { ListPlan } from "./ListPlan.js"
 import * as PageToken from "./PageToken.js"
 import * as VendorPager from "./VendorPager.js"
-
-/** Bounds of list calls; see `Connection.Limits`. */
-export interface Limits {
-  readonly defaultPageSize: number
-  readonly maxPageSize: number
-  readonly maxSortRecords: number
-  readonly maxVendorPages: number
-  readonly lookaheadPages: number
-}
 
 type Failure = ConnectorError.ConnectorError | HubRequestError.HubRequestError
 
@@ -111,7 +103,6 @@ const vendorPage = (plan: ListPlan, start: Start, pageSize: number, limits: Limi
       const fetched = yield* VendorPager.fetch(plan.source, position, ask)
       yield* check(fetched)
       if (fetched.total !== undefined) total = fetched.total
-      let found = false
       const page = fetched.records
       for (let i = 0; i < page.length; i++) {
         const record = page[i]!
@@ -124,11 +115,11 @@ const vendorPage = (plan: ListPlan, start: Start, pageSize: number, limits: Limi
           seen += 1
         } else {
           next = fetched.firstRaw + i
-          found = true
           break
         }
       }
-      if (found) break
+      // The record after a full page was found: it is where the next page starts.
+      if (next !== undefined) break
       position = fetched.nextRaw
       if (fetched.end) {
         ended = true
@@ -190,21 +181,23 @@ const readAll = (plan: ListPlan, limits: Limits, parameter: string) =>
     }
   })
 
-const sorted = (plan: ListPlan, compare: (a: JsonRecord, b: JsonRecord) => number, limits: Limits) =>
-  Effect.map(readAll(plan, limits, "orderBy"), (all) => all.sort(compare))
-
-const memoryPage = (
-  plan: ListPlan,
-  compare: (a: JsonRecord, b: JsonRecord) => number,
-  options: ListOptions,
-  pageSize: number,
-  limits: Limits
-) =>
+/** Where a listing sorted in memory starts: the token's index, else the first record of `page`. */
+const sortedStart = (plan: ListPlan, options: ListOptions, pageSize: number) =>
   Effect.gen(function* () {
     const token = yield* tokenOf(plan, options)
-    if (token !== undefined && token.k !== "s") return yield* foreignToken()
-    const start = token !== undefined ? token.index : ((yield* pageOf(options)) - 1) * pageSize
-    const all = yield* sorted(plan, compare, limits)
+    if (token === undefined) return ((yield* pageOf(options)) - 1) * pageSize
+    return token.k === "s" ? token.index : yield* foreignToken()
+  })
+
+type Sort = (records: ReadonlyArray<JsonRecord>) => Array<JsonRecord>
+
+const sorted = (plan: ListPlan, sort: Sort, limits: Limits) =>
+  Effect.map(readAll(plan, limits, "orderBy"), sort)
+
+const memoryPage = (plan: ListPlan, sort: Sort, options: ListOptions, pageSize: number, limits: Limits) =>
+  Effect.gen(function* () {
+    const start = yield* sortedStart(plan, options, pageSize)
+    const all = yield* sorted(plan, sort, limits)
     const end = start + pageSize
     const result: { records: Array<JsonRecord>; nextPage?: string; total?: number } = {
       records: all.slice(start, end).map(plan.project)
@@ -242,12 +235,10 @@ export const stream = (
   Stream.unwrap(
     Effect.gen(function* () {
       const pageSize = yield* pageSizeOf(options, limits)
-      const compare = plan.memoryOrder
-      if (compare !== undefined) {
-        const token = yield* tokenOf(plan, options)
-        if (token !== undefined && token.k !== "s") return yield* foreignToken()
-        const from = token !== undefined ? token.index : ((yield* pageOf(options)) - 1) * pageSize
-        const all = yield* sorted(plan, compare, limits)
+      const sort = plan.memoryOrder
+      if (sort !== undefined) {
+        const from = yield* sortedStart(plan, options, pageSize)
+        const all = yield* sorted(plan, sort, limits)
         return Stream.fromIterable(all.slice(from)).pipe(Stream.map(plan.project))
       }
       const start = yield* startOf(plan, options, pageSize)

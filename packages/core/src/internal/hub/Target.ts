@@ -5,7 +5,7 @@
  * target does not allow, fails with a message listing what exists.
  */
 import { Effect } from "effect"
-import type * as Connector from "../../Connector.js"
+import * as Connector from "../../Connector.js"
 import * as ConnectorError from "../../ConnectorError.js"
 import * as HubRequestError from "../../HubRequestError.js"
 import type * as Paging from "../../Paging.js"
@@ -36,6 +36,35 @@ const list = (names: ReadonlyArray<string>): string => (names.length === 0 ? "no
 
 const objectName = /^[A-Za-z0-9_$~.-]+$/
 
+/** Checks a vendor object name from the caller: one safe path segment. */
+const usableName = (parameter: string, name: string): HubRequestError.HubRequestError | undefined =>
+  objectName.test(name) && name !== "." && name !== ".."
+    ? undefined
+    : HubRequestError.make(
+        parameter,
+        `'${name}' is not a usable object name (letters, digits and _ $ ~ . - only)`
+      )
+
+/** A child collection: listed only, without the create/body conventions of a resource. */
+const childTarget = (
+  parentName: string,
+  child: string,
+  path: string,
+  envelope: Paging.Envelope,
+  idField: string | undefined
+): Target => ({
+  name: `${parentName}/{id}/${child}`,
+  path,
+  itemPath: `${path}/{id}`,
+  verbs: ["list"],
+  envelope,
+  query: {},
+  createDefaults: {},
+  bodyKey: undefined,
+  idField,
+  resource: undefined
+})
+
 /** Fills an item path's `{id}` with the URL-encoded id; inside `'{id}'` a quote is doubled, as SData/OData keys want. */
 export const fillId = (template: string, id: string): string =>
   template
@@ -56,7 +85,7 @@ export const resolve = (
 ): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> =>
   Effect.suspend(
     (): Effect.Effect<Target, ConnectorError.ConnectorError | HubRequestError.HubRequestError> => {
-      const resource = Object.hasOwn(connector.resources, name) ? connector.resources[name] : undefined
+      const resource = Connector.resource(connector, name)
       if (resource !== undefined) {
         return Effect.succeed({
           name,
@@ -84,14 +113,8 @@ export const resolve = (
           )
         )
       }
-      if (!objectName.test(name) || name === "." || name === "..") {
-        return Effect.fail(
-          HubRequestError.make(
-            "objectName",
-            `'${name}' is not a usable object name (letters, digits and _ $ ~ . - only)`
-          )
-        )
-      }
+      const unusable = usableName("objectName", name)
+      if (unusable !== undefined) return Effect.fail(unusable)
       const encoded = encodeURIComponent(name)
       return Effect.succeed({
         name,
@@ -125,32 +148,17 @@ export const resolveChild = (
       const objects = connector.objects
       // A vendor object (no declared resource) reaches its children through the connector's template.
       if (declared === undefined && parent.resource === undefined && objects?.childPath !== undefined) {
-        if (!objectName.test(child) || child === "." || child === "..") {
-          return Effect.fail(
-            HubRequestError.make(
-              "childObjectName",
-              `'${child}' is not a usable object name (letters, digits and _ $ ~ . - only)`
-            )
-          )
-        }
+        const unusable = usableName("childObjectName", child)
+        if (unusable !== undefined) return Effect.fail(unusable)
         const path = fillId(
           objects.childPath
             .replaceAll("{objectName}", encodeURIComponent(parent.name))
             .replaceAll("{childObjectName}", encodeURIComponent(child)),
           id
         )
-        return Effect.succeed({
-          name: `${parent.name}/{id}/${child}`,
-          path,
-          itemPath: `${path}/{id}`,
-          verbs: ["list"],
-          envelope: pagingEnvelope(connector.paging),
-          query: {},
-          createDefaults: {},
-          bodyKey: undefined,
-          idField: objects.id,
-          resource: undefined
-        })
+        return Effect.succeed(
+          childTarget(parent.name, child, path, pagingEnvelope(connector.paging), objects.id)
+        )
       }
       if (declared === undefined) {
         return Effect.fail(
@@ -162,18 +170,15 @@ export const resolveChild = (
           )
         )
       }
-      return Effect.succeed({
-        name: `${parent.name}/{id}/${child}`,
-        path: fillId(declared.path, id),
-        itemPath: `${fillId(declared.path, id)}/{id}`,
-        verbs: ["list"],
-        envelope: declared.envelope ?? pagingEnvelope(connector.paging),
-        query: {},
-        createDefaults: {},
-        bodyKey: undefined,
-        idField: declared.id,
-        resource: undefined
-      })
+      return Effect.succeed(
+        childTarget(
+          parent.name,
+          child,
+          fillId(declared.path, id),
+          declared.envelope ?? pagingEnvelope(connector.paging),
+          declared.id
+        )
+      )
     }
   )
 

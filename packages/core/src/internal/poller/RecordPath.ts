@@ -1,3 +1,5 @@
+import { lookupKey } from "../ceql/FieldPath.js"
+
 /**
  * Writes an id or date path the way the reader below wants it: JSONPath (`$.data.id`,
  * `$['data']['id']`, `items[0].id`) and XPath-like (`/data/id`, `//id`) spellings become dotted
@@ -20,9 +22,10 @@ export const normalizePath = (path: string): string =>
  * whole path (`"Comp_UpdatedDate"`, or a key that itself contains dots) is tried first.
  */
 export const pathReader = (path: string): ((record: unknown) => unknown) => {
-  const normalized = normalizePath(path)
-  const segments = normalized.split(".")
-  const lowered = segments.map((segment) => segment.toLowerCase())
+  // Split, lower-cased and index-parsed once: the reader runs for every record of every poll.
+  const segments = normalizePath(path)
+    .split(".")
+    .map((key) => ({ key, lower: key.toLowerCase(), index: /^\d+$/.test(key) ? Number(key) : undefined }))
   return (record) => {
     if (
       typeof record === "object" &&
@@ -33,20 +36,14 @@ export const pathReader = (path: string): ((record: unknown) => unknown) => {
       return (record as Record<string, unknown>)[path]
     }
     let value: unknown = record
-    for (const [index, segment] of segments.entries()) {
+    for (const segment of segments) {
       if (value === null || typeof value !== "object") return undefined
       if (Array.isArray(value)) {
-        value = /^\d+$/.test(segment) ? value[Number(segment)] : undefined
+        value = segment.index === undefined ? undefined : value[segment.index]
         continue
       }
-      const object = value as Record<string, unknown>
-      if (Object.hasOwn(object, segment)) {
-        value = object[segment]
-        continue
-      }
-      const lower = lowered[index]
-      const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === lower)
-      value = key === undefined ? undefined : object[key]
+      const key = lookupKey(value, segment.key, segment.lower)
+      value = key === undefined ? undefined : (value as Record<string, unknown>)[key]
     }
     return value
   }

@@ -1,0 +1,231 @@
+/**
+ * `GET /metrics` on a real runner, on SQLite and PostgreSQL: the Prometheus text format 0.0.4 with
+ * HTTP requests by route template, vendor calls, polls, events recorded, deliveries and the outbox
+ * backlog — and no secret, token or instance id anywhere in it.
+ */
+import { SageCrm } from "@plugboard/connector-sagecrm"
+import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
+import { CallbackReceiver } from "@plugboard/testkit"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { postgresReachable } from "../support/Backends.js"
+import { sageCrmBody } from "../support/Seeds.js"
+import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
+type Json = any
+
+const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
+
+const CRM_PASSWORD = "crm-password-canary-m1"
+const SIGNING_KEY = "signing-key-canary-m1"
+const BASIC_PASSWORD = "basic-password-canary-m1"
+
+/** One sample line: name, labels, value. */
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (\S+)$/
+
+/** The value of the sample with exactly these labels (in any order), or undefined. */
+const sample = (text: string, name: string, labels: Record<string, string>): number | undefined => {
+  for (const line of text.split("\n")) {
+    const match = SAMPLE.exec(line)
+    if (match === null || match[1] !== name) continue
+    const found: Record<string, string> = {}
+    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      found[key!] = value!
+    if (JSON.stringify(Object.entries(found).sort()) === JSON.stringify(Object.entries(labels).sort()))
+      return Number(match[3])
+  }
+  return undefined
+}
+
+const until = async <A>(what: string, read: () => Promise<A>, check: (value: A) => boolean) => {
+  const deadline = Date.now() + 15_000
+  let last: A | undefined
+  while (Date.now() < deadline) {
+    last = await read()
+    if (check(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
+}
+
+describe.each(backends)("metrics on %s", (backend) => {
+  let runner: TestRunner
+  let crm: FakeSageCrm
+  let receiver: CallbackReceiver.CallbackReceiver
+  let instance: Json
+
+  const json = async (response: Response): Promise<Json> => JSON.parse(await response.text())
+  const get = (path: string, elementToken?: string) =>
+    runner.call(path, { headers: { authorization: runner.authorization(elementToken) } })
+  const metrics = async () => {
+    const response = await runner.call("//metrics")
+    assert.strictEqual(response.status, 200)
+    assert.strictEqual(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+    return response.text()
+  }
+
+  beforeAll(async () => {
+    crm = await startFakeSageCrm({ username: "admin", password: CRM_PASSWORD })
+    receiver = await CallbackReceiver.start()
+    runner = await startRunner({ backend, connectors: [SageCrm] })
+    const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: CRM_PASSWORD })
+    const created = await runner.call("/instances", {
+      method: "POST",
+      headers: { authorization: runner.authorization() },
+      json: {
+        ...body,
+        configuration: {
+          ...body.configuration,
+          "event.notification.enabled": true,
+          "event.notification.callback.url": `${receiver.url}/crm`,
+          "event.notification.signature.key": SIGNING_KEY,
+          "event.notification.basic.username": "hooks",
+          "event.notification.basic.password": BASIC_PASSWORD,
+          "event.poller.configuration": {
+            accounts: {
+              url: "/hubs/crm/accounts?where=Comp_UpdatedDate >= '${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
+            }
+          }
+        }
+      }
+    })
+    instance = await json(created)
+    assert.strictEqual(created.status, 200, JSON.stringify(instance))
+  })
+
+  afterAll(async () => {
+    await runner?.close()
+    await crm?.close()
+    await receiver?.close()
+  })
+
+  it("counts requests, vendor calls, polls, events and deliveries, and shows the backlog", async () => {
+    await until(
+      "the first poll",
+      async () => json(await get(`/instances/${instance.id}/events/status`)),
+      (status) => status.pollers?.[0]?.lastSuccessDate !== null
+    )
+    crm.store.clock.set(new Date())
+    crm.store.insert("Company", { comp_name: "Acme Events" })
+    assert.strictEqual(
+      (
+        await runner.call(`/instances/${instance.id}/events/poll`, {
+          method: "POST",
+          headers: { authorization: runner.authorization() }
+        })
+      ).status,
+      202
+    )
+    await receiver.waitForDelivered(1)
+    assert.strictEqual((await get("/hubs/crm/accounts?pageSize=1", instance.token)).status, 200)
+    assert.strictEqual((await get("/hubs/crm/accounts/999999", instance.token)).status, 404)
+    assert.strictEqual((await runner.call("/no/such/route")).status, 404)
+
+    const text = await until(
+      "the delivery counted",
+      metrics,
+      (body) => (sample(body, "plugboard_deliveries_total", { outcome: "delivered" }) ?? 0) >= 1
+    )
+    const hubRoute = { method: "GET", route: "/elements/api-v2/hubs/:hub/:resource", status_class: "2xx" }
+    assert.isAtLeast(sample(text, "plugboard_http_requests_total", hubRoute) ?? 0, 1)
+    assert.isAtLeast(
+      sample(text, "plugboard_http_request_duration_seconds_bucket", { ...hubRoute, le: "+Inf" }) ?? 0,
+      1
+    )
+    assert.isDefined(sample(text, "plugboard_http_request_duration_seconds_sum", hubRoute))
+    assert.isAtLeast(
+      sample(text, "plugboard_http_requests_total", {
+        method: "GET",
+        route: "/elements/api-v2/hubs/:hub/:resource/:id",
+        status_class: "4xx"
+      }) ?? 0,
+      1
+    )
+    assert.strictEqual(
+      sample(text, "plugboard_http_requests_total", {
+        method: "GET",
+        route: "unmatched",
+        status_class: "4xx"
+      }),
+      1
+    )
+    assert.isAtLeast(
+      sample(text, "plugboard_vendor_requests_total", { element: "sagecrm", kind: "list", outcome: "2xx" }) ??
+        0,
+      2
+    )
+    assert.strictEqual(
+      sample(text, "plugboard_vendor_requests_total", { element: "sagecrm", kind: "get", outcome: "4xx" }),
+      1
+    )
+    assert.isDefined(
+      sample(text, "plugboard_vendor_request_duration_seconds_count", {
+        element: "sagecrm",
+        kind: "list",
+        outcome: "2xx"
+      })
+    )
+    assert.isAtLeast(
+      sample(text, "plugboard_polls_total", {
+        element: "sagecrm",
+        resource: "accounts",
+        outcome: "success"
+      }) ?? 0,
+      2
+    )
+    assert.isAtLeast(
+      sample(text, "plugboard_events_recorded_total", { element: "sagecrm", type: "CREATED" }) ?? 0,
+      1
+    )
+    assert.isAtLeast(
+      sample(text, "plugboard_delivery_duration_seconds_count", { outcome: "delivered" }) ?? 0,
+      1
+    )
+    for (const status of ["PENDING", "QUEUED", "FAILED"])
+      assert.strictEqual(sample(text, "plugboard_outbox_notifications", { status }), 0, status)
+    assert.strictEqual(sample(text, "plugboard_outbox_oldest_due_seconds", {}), 0)
+
+    assert.include(text, "# TYPE plugboard_http_requests_total counter")
+    assert.include(text, "# TYPE plugboard_http_request_duration_seconds histogram")
+    assert.include(text, "# TYPE plugboard_outbox_notifications gauge")
+    for (const line of text.trimEnd().split("\n")) {
+      if (line.startsWith("#")) assert.match(line, /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/, line)
+      else assert.match(line, SAMPLE, line)
+    }
+  })
+
+  it("carries no secret, token or instance id", async () => {
+    const text = await metrics()
+    for (const secret of [
+      CRM_PASSWORD,
+      SIGNING_KEY,
+      BASIC_PASSWORD,
+      instance.token,
+      runner.userSecret,
+      runner.organizationSecret
+    ])
+      assert.notInclude(text, secret)
+    const labelNames = new Set([...text.matchAll(/[{,]([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((match) => match[1]))
+    assert.deepStrictEqual([...labelNames].sort(), [
+      "element",
+      "kind",
+      "le",
+      "method",
+      "outcome",
+      "resource",
+      "route",
+      "status",
+      "status_class",
+      "type"
+    ])
+  })
+
+  it("is a documented route of its own: GET only, no credentials", async () => {
+    const post = await runner.call("//metrics", { method: "POST" })
+    assert.strictEqual(post.status, 405)
+    const openapi = await json(await runner.call("/openapi.json"))
+    assert.property(openapi.paths, "/metrics")
+    assert.property(openapi.paths, "/healthz")
+    assert.property(openapi.paths, "/readyz")
+  })
+})
