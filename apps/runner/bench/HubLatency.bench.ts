@@ -36,7 +36,7 @@ const IN_FLIGHT = 16
 const TARGET_ADDED_P50_MS = 2
 
 const runnerDir = fileURLToPath(new URL("../", import.meta.url))
-const hooks = fileURLToPath(new URL("./support/SourceHooks.ts", import.meta.url))
+const hooks = fileURLToPath(new URL("../test/support/SourceResolution.ts", import.meta.url))
 const fakeScript = fileURLToPath(new URL("./support/FakeSageCrmProcess.ts", import.meta.url))
 const PASSWORD = "bench-password"
 

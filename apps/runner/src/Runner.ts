@@ -6,7 +6,7 @@
  */
 import type { Connector, Registry, TokenStore } from "@plugboard/core"
 import { type Config, Effect, Layer, Option, References } from "effect"
-import type { HttpServer } from "effect/http"
+import { HttpClient, type HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import type { SqlClient } from "effect/sql"
 import runnerConfig from "../plugboard.config.js"
@@ -91,8 +91,10 @@ export const make = (
         Logging.layer(settings.logLevel),
         RunnerMetrics.layer,
         // No span exporter is configured: building spans (and capturing their stack traces) on
-        // every request and vendor call would cost time for nothing.
-        Layer.succeed(References.TracerEnabled, false)
+        // every request and vendor call would cost time for nothing. The HTTP client would still
+        // fill a (no-op) span's URL and header attributes on every vendor call unless told not to.
+        Layer.succeed(References.TracerEnabled, false),
+        Layer.succeed(HttpClient.TracerDisabledWhen, () => true)
       )
     )
   )

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The runner's entry point: `node dist/main.js [serve | create-organization | create-user]`. Reads its
+ * The runner's entry point: `node dist/main.js [serve | create-organization | create-user | rotate-key]`. Reads its
  * settings from the environment (contract.md §10), runs until SIGINT/SIGTERM, then shuts down
  * gracefully (in-flight requests finish, the database closes).
  */

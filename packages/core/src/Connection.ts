@@ -108,6 +108,10 @@ export interface Connection {
   readonly check: () => Effect.Effect<void, ConnectorError.ConnectorError>
 }
 
+// Hub calls open these spans on every request; the span names and attributes say where they come
+// from, so the stack trace a span captures by default is spared.
+const noStackTrace = { captureStackTrace: false } as const
+
 /** Builds the hub engine of one instance over its vendor client. */
 export const make = (options: Options): Connection => {
   const { connector, configuration, client } = options
@@ -146,7 +150,7 @@ export const make = (options: Options): Connection => {
   const list: Connection["list"] = (request) =>
     resolveFor(request.resource, "list").pipe(
       Effect.flatMap((target) => listTarget(target, request)),
-      Effect.withSpan("Connection.list", { attributes: spanAttributes(request.resource) })
+      Effect.withSpan("Connection.list", { attributes: spanAttributes(request.resource) }, noStackTrace)
     )
 
   const stream: Connection["stream"] = (request) =>
@@ -163,7 +167,7 @@ export const make = (options: Options): Connection => {
         operation
       })
       return yield* RecordBody.unwrap(target.bodyKey, response.body, operation)
-    }).pipe(Effect.withSpan("Connection.get", { attributes: spanAttributes(resource) }))
+    }).pipe(Effect.withSpan("Connection.get", { attributes: spanAttributes(resource) }, noStackTrace))
 
   const write = (
     verb: "create" | "update" | "replace",
@@ -185,7 +189,7 @@ export const make = (options: Options): Connection => {
         operation
       })
       return yield* RecordBody.unwrap(target.bodyKey, response.body, operation, sent)
-    }).pipe(Effect.withSpan(`Connection.${verb}`, { attributes: spanAttributes(resource) }))
+    }).pipe(Effect.withSpan(`Connection.${verb}`, { attributes: spanAttributes(resource) }, noStackTrace))
 
   const remove: Connection["remove"] = (resource, id) =>
     Effect.gen(function* () {
@@ -196,12 +200,16 @@ export const make = (options: Options): Connection => {
         path: Target.fillId(target.itemPath, id),
         operation: `delete ${target.name}`
       })
-    }).pipe(Effect.withSpan("Connection.remove", { attributes: spanAttributes(resource) }))
+    }).pipe(Effect.withSpan("Connection.remove", { attributes: spanAttributes(resource) }, noStackTrace))
 
   const children: Connection["children"] = (resource, id, child, listOptions = {}) =>
     childTarget(resource, id, child).pipe(
       Effect.flatMap((target) => listTarget(target, listOptions)),
-      Effect.withSpan("Connection.children", { attributes: spanAttributes(`${resource}/${child}`) })
+      Effect.withSpan(
+        "Connection.children",
+        { attributes: spanAttributes(`${resource}/${child}`) },
+        noStackTrace
+      )
     )
 
   const childrenStream: Connection["childrenStream"] = (resource, id, child, listOptions = {}) =>
@@ -271,7 +279,10 @@ export const make = (options: Options): Connection => {
         ...(connector.credentialCheck.query === undefined ? {} : { query: connector.credentialCheck.query }),
         operation: "credential check"
       })
-      .pipe(Effect.asVoid, Effect.withSpan("Connection.check", { attributes: spanAttributes("credentials") }))
+      .pipe(
+        Effect.asVoid,
+        Effect.withSpan("Connection.check", { attributes: spanAttributes("credentials") }, noStackTrace)
+      )
 
   return {
     connector,

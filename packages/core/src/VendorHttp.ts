@@ -216,9 +216,14 @@ export const make = (
         }
       }).pipe(
         Effect.annotateLogs({ instance: instanceKey, operation: request.operation }),
-        Effect.withSpan("VendorHttp.request", {
-          attributes: { "plugboard.operation": request.operation, "http.request.method": request.method }
-        })
+        Effect.withSpan(
+          "VendorHttp.request",
+          {
+            attributes: { "plugboard.operation": request.operation, "http.request.method": request.method }
+          },
+          // Every vendor call opens this span; a stack trace per call costs more than it tells.
+          { captureStackTrace: false }
+        )
       )
 
     // The hook calls the vendor through a client without session headers (it is how they are found).

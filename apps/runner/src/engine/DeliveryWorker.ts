@@ -227,6 +227,14 @@ export const layer: Layer.Layer<
       keyOf: (batch) => batch.instanceId,
       claim,
       process: deliver,
+      renewMillis: options.leaseRenewal,
+      renew: (batches) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          outbox.renew({
+            tokens: [...new Set(batches.map((batch) => batch.token))],
+            leaseUntil: now + options.deliveryLease
+          })
+        ),
       nextDue: (partitions) => outbox.nextDue(partitions)
     })
   })

@@ -1,6 +1,6 @@
 /**
  * The engine's tunables. The defaults suit production (the retry schedule is Svix's, callback
- * timeouts 20 s, leases long enough for the slowest poll); tests provide shorter timings with
+ * timeouts 20 s, short leases renewed while the work runs); tests provide shorter timings with
  * `Layer.succeed(EngineOptions, { ...EngineOptions.defaults, … })`.
  */
 import { Events } from "@plugboard/core"
@@ -21,14 +21,24 @@ export interface Options {
    * wakes the loop at once; this bounds how late it notices work another runner made due.
    */
   readonly idleCheck: number
-  /** How long a claimed poll is reserved before another runner may take it (a crash mid-poll). */
+  /**
+   * How long a claim on a poll is reserved past its last renewal. While the poll runs, its runner
+   * renews the claim every `leaseRenewal`; a runner that dies stops renewing, so its poll is free to
+   * run again this long after its last renewal (with the partition's new owner).
+   */
   readonly pollLease: number
   /** Longest a single poll may run. */
   readonly pollTimeout: number
   /** Longest pause between polls of a resource that keeps failing. */
   readonly maxPollBackoff: number
-  /** How long claimed notifications are reserved; must exceed `perInstanceBatch × callbackTimeout`. */
+  /** As `pollLease`, for claimed notifications. */
   readonly deliveryLease: number
+  /**
+   * How often a runner renews the claims of its polls and deliveries in flight (one statement per
+   * table); well under both leases, so that a slow database turn or a busy event loop does not let a
+   * live runner's claim lapse.
+   */
+  readonly leaseRenewal: number
   /** Timeout of one callback POST, headers and body (reliability.md: 15–30 s). */
   readonly callbackTimeout: number
   /** Wait before each delivery attempt; its length is the number of attempts. */
@@ -49,10 +59,11 @@ export const defaults: Options = {
   claimBatch: 100,
   perInstanceBatch: 10,
   idleCheck: 2_000,
-  pollLease: 15 * 60_000,
+  pollLease: 30_000,
   pollTimeout: 10 * 60_000,
   maxPollBackoff: 60 * 60_000,
-  deliveryLease: 5 * 60_000,
+  deliveryLease: 30_000,
+  leaseRenewal: 5_000,
   callbackTimeout: 20_000,
   retrySchedule: Events.RetrySchedule.svix,
   shutdownGrace: 30_000,

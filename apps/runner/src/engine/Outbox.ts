@@ -115,6 +115,14 @@ export interface OutboxService {
     readonly leaseUntil: number
     readonly token: string
   }) => Effect.Effect<ReadonlyArray<OutboxEntry>, SqlError.SqlError>
+  /**
+   * Extends to `leaseUntil` the leases of the `PENDING` rows still claimed with these tokens; rows
+   * settled or claimed since by someone else are left alone.
+   */
+  readonly renew: (options: {
+    readonly tokens: ReadonlyArray<string>
+    readonly leaseUntil: number
+  }) => Effect.Effect<void, SqlError.SqlError>
   /** Gives claimed rows back untouched. */
   readonly release: (ids: ReadonlyArray<string>, token: string) => Effect.Effect<void, SqlError.SqlError>
   /** When the earliest unclaimed `PENDING` row of these partitions is due. */
@@ -216,6 +224,12 @@ export class Outbox extends Context.Service<Outbox, OutboxService>()("@plugboard
           Effect.map((entries) => [...entries].sort(byDeliveryOrder))
         )
       }
+
+      const renew: OutboxService["renew"] = (options) =>
+        options.tokens.length === 0
+          ? Effect.void
+          : sql`UPDATE event_outbox SET leased_until = ${options.leaseUntil}
+              WHERE claim_token IN ${sql.in(options.tokens)} AND status = 'PENDING'`.pipe(Effect.asVoid)
 
       const release: OutboxService["release"] = (ids, token) =>
         Effect.forEach(
@@ -321,6 +335,7 @@ export class Outbox extends Context.Service<Outbox, OutboxService>()("@plugboard
         removeInstance,
         insert,
         claim,
+        renew,
         release,
         nextDue,
         settle,

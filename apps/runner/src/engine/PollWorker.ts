@@ -24,7 +24,10 @@ import * as WorkLoop from "./WorkLoop.js"
 
 const decodeEntry = Schema.decodeUnknownEffect(Schema.fromJsonString(PollerConfiguration.Entry))
 
-/** The claim was lost while polling (lease ran out, partition moved): the results are discarded. */
+/**
+ * The claim was lost while polling (its lease lapsed, or its instance was deleted): the results are
+ * discarded. A normal end of the poll, not an error.
+ */
 class LostClaim extends Schema.TaggedError<LostClaim>()("LostClaim", {}) {}
 
 /** Runs the poll claim loop for as long as the layer lives. */
@@ -136,6 +139,9 @@ export const layer: Layer.Layer<
         const recorded = yield* sql
           .withTransaction(
             Effect.gen(function* () {
+              // Checked first (and, on PostgreSQL, the instance locked against deletion) so that an
+              // instance deleted mid-poll ends the poll quietly instead of breaking a foreign key.
+              if (!(yield* store.holds(key))) return yield* new LostClaim()
               const recorded = yield* recorder.record({
                 instanceId: schedule.instanceId,
                 partition: schedule.partition,
@@ -162,7 +168,8 @@ export const layer: Layer.Layer<
             Effect.catchTag("LostClaim", () =>
               Effect.as(
                 Effect.logInfo(
-                  `poll of ${schedule.instanceId}/${schedule.resource} lost its claim; results dropped`
+                  `poll of ${schedule.instanceId}/${schedule.resource} no longer holds its claim ` +
+                    "(the instance was deleted, or its lease lapsed); results dropped"
                 ),
                 undefined
               )
@@ -196,6 +203,14 @@ export const layer: Layer.Layer<
           return claimed.map((schedule) => ({ schedule, token }))
         }),
       process: (unit) => runPoll(unit.schedule, unit.token),
+      renewMillis: options.leaseRenewal,
+      renew: (units) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          store.renew({
+            tokens: [...new Set(units.map((unit) => unit.token))],
+            leaseUntil: now + options.pollLease
+          })
+        ),
       nextDue: (partitions) => store.nextDue(partitions)
     })
   })

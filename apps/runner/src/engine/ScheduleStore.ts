@@ -1,8 +1,8 @@
 /**
  * The `poll_schedule` table: one row per polled resource of an instance, holding the poller entry,
  * the poller's state (its cursor), the interval and the next run. A runner claims due rows of the
- * partitions it owns by moving `next_run_at` to the end of a lease and stamping a claim token; the
- * poll's results are saved only while that token still holds, so a runner that lost its lease (a
+ * partitions it owns by moving `next_run_at` to the end of a short lease (renewed while the poll
+ * runs, see `renew`) and stamping a claim token; the poll's results are saved only while that token still holds, so a runner that lost its lease (a
  * long pause, a partition moved) can never overwrite newer state.
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
@@ -117,6 +117,24 @@ export interface ScheduleStoreService {
     readonly leaseUntil: number
     readonly token: string
   }) => Effect.Effect<ReadonlyArray<Schedule>, SqlError.SqlError>
+  /**
+   * Extends to `leaseUntil` the claims stamped with these tokens that still hold; a row claimed
+   * since by someone else, or already settled, is left alone.
+   */
+  readonly renew: (options: {
+    readonly tokens: ReadonlyArray<string>
+    readonly leaseUntil: number
+  }) => Effect.Effect<void, SqlError.SqlError>
+  /**
+   * Whether the claim still holds and its instance still exists; on PostgreSQL it also keeps the
+   * instance from being deleted until the caller's transaction ends, so that a poll's commit never
+   * races its instance's deletion (the events would break their foreign key).
+   */
+  readonly holds: (options: {
+    readonly instanceId: number
+    readonly resource: string
+    readonly token: string
+  }) => Effect.Effect<boolean, SqlError.SqlError>
   /** When the earliest active row of these partitions is due, if any. */
   readonly nextDue: (
     partitions: ReadonlyArray<number>
@@ -174,6 +192,8 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
           Effect.map((decoded) => decoded.map(toSchedule)),
           Effect.orDie
         )
+
+      const changed = (rows: ReadonlyArray<unknown>) => rows.length > 0
 
       const list: ScheduleStoreService["list"] = (instanceId) =>
         sql`SELECT ${sql.literal(columns)} FROM poll_schedule WHERE instance_id = ${instanceId} ORDER BY resource`.pipe(
@@ -237,6 +257,23 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
               )
               RETURNING ${sql.literal(columns)}`.pipe(Effect.flatMap(read))
 
+      const renew: ScheduleStoreService["renew"] = (options) =>
+        options.tokens.length === 0
+          ? Effect.void
+          : sql`UPDATE poll_schedule SET next_run_at = ${options.leaseUntil}
+              WHERE claim_token IN ${sql.in(options.tokens)}`.pipe(Effect.asVoid)
+
+      const lockInstance = sql.onDialectOrElse({
+        pg: () => sql.literal("FOR KEY SHARE OF instances"),
+        orElse: () => sql.literal("")
+      })
+      const holds: ScheduleStoreService["holds"] = (options) =>
+        sql`SELECT poll_schedule.resource FROM poll_schedule
+            JOIN instances ON instances.id = poll_schedule.instance_id
+            WHERE poll_schedule.instance_id = ${options.instanceId} AND poll_schedule.resource = ${options.resource}
+              AND poll_schedule.claim_token = ${options.token}
+            ${lockInstance}`.pipe(Effect.map(changed))
+
       const nextDue: ScheduleStoreService["nextDue"] = (partitions) =>
         partitions.length === 0
           ? Effect.succeed(Option.none())
@@ -247,8 +284,6 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
                 return due === null || due === undefined ? Option.none() : Option.some(Number(due))
               })
             )
-
-      const changed = (rows: ReadonlyArray<unknown>) => rows.length > 0
 
       const succeed: ScheduleStoreService["succeed"] = (options) =>
         sql`UPDATE poll_schedule SET
@@ -294,6 +329,8 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
         remove,
         trigger,
         claim,
+        renew,
+        holds,
         nextDue,
         succeed,
         fail,

@@ -30,6 +30,10 @@ export interface WorkLoopOptions<A> {
   readonly process: (unit: A) => Effect.Effect<void, unknown>
   /** When the next claimable unit is due (epoch ms), if any. */
   readonly nextDue: (partitions: ReadonlyArray<number>) => Effect.Effect<Option.Option<number>, unknown>
+  /** How often the claims of the units in flight are renewed. */
+  readonly renewMillis: number
+  /** Extends the leases of these units' claims (those still held; a lost claim stays lost). */
+  readonly renew: (units: ReadonlyArray<A>) => Effect.Effect<void, unknown>
 }
 
 /** Starts a loop in the current scope; closing the scope stops and drains it. */
@@ -37,7 +41,20 @@ export const start = <A>(options: WorkLoopOptions<A>): Effect.Effect<void, never
   Effect.gen(function* () {
     const running = yield* FiberSet.make<void, never>()
     const busy = new Map<number, number>()
+    const units = new Set<A>()
     let inFlight = 0
+
+    const renewal = Effect.gen(function* () {
+      yield* Effect.sleep(options.renewMillis)
+      if (units.size === 0) return
+      yield* options
+        .renew([...units])
+        .pipe(Effect.catchCause((cause) => Effect.logWarning(`${options.name}: lease renewal failed`, cause)))
+    })
+
+    // Forked before the drain finalizer is added, so (finalizers run last-in, first-out) renewal
+    // stops only once the units in flight have finished or their grace has run out.
+    yield* Effect.forkScoped(Effect.forever(renewal))
 
     yield* Effect.addFinalizer(() =>
       FiberSet.awaitEmpty(running).pipe(Effect.timeoutOption(options.graceMillis), Effect.asVoid)
@@ -46,12 +63,14 @@ export const start = <A>(options: WorkLoopOptions<A>): Effect.Effect<void, never
     const track = (unit: A) => {
       const key = options.keyOf(unit)
       inFlight += 1
+      units.add(unit)
       busy.set(key, (busy.get(key) ?? 0) + 1)
       return options.process(unit).pipe(
         Effect.catchCause((cause) => Effect.logError(`${options.name}: unit failed`, cause)),
         Effect.ensuring(
           Effect.suspend(() => {
             inFlight -= 1
+            units.delete(unit)
             const left = (busy.get(key) ?? 1) - 1
             if (left === 0) busy.delete(key)
             else busy.set(key, left)

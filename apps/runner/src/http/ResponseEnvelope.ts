@@ -7,7 +7,7 @@
  * route template. Query strings are never logged: they may carry OAuth secrets.
  */
 import { randomUUID } from "node:crypto"
-import { Cause, Effect, type Layer, Predicate, type Types } from "effect"
+import { Cause, Effect, type Layer, LogLevel, Predicate, References, type Types } from "effect"
 import * as FindMyWay from "effect/http/FindMyWay"
 import * as HttpRouter from "effect/http/HttpRouter"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
@@ -206,14 +206,17 @@ export const layer = (table: RouteTable): Layer.Layer<never, never, HttpRouter.H
             status: final.status,
             seconds: elapsed / 1000
           })
-          yield* Effect.logInfo("request").pipe(
-            Effect.annotateLogs({
-              method: request.method,
-              path: pathOf(request.url),
-              status: final.status,
-              durationMs: Math.round(elapsed * 10) / 10
-            })
-          )
+          // The access line is built only when it would be written (at `LOG_LEVEL` warn or error it is not).
+          if (LogLevel.isGreaterThanOrEqualTo("Info", yield* References.MinimumLogLevel)) {
+            yield* Effect.logInfo("request").pipe(
+              Effect.annotateLogs({
+                method: request.method,
+                path: pathOf(request.url),
+                status: final.status,
+                durationMs: Math.round(elapsed * 10) / 10
+              })
+            )
+          }
           return final
         }).pipe(Effect.annotateLogs({ requestId }))
       }),

@@ -26,7 +26,7 @@ export interface ChildRunner extends RunnerHandle {
 }
 
 const runnerDir = fileURLToPath(new URL("../../", import.meta.url))
-const resolution = fileURLToPath(new URL("./SourceResolution.ts", import.meta.url))
+const resolution = fileURLToPath(new URL("../support/SourceResolution.ts", import.meta.url))
 
 const nodeFlags = [
   "--conditions=@plugboard/source",

@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { AuthSpec, Configuration, Connector, Paging, Param, Poller, Resource } from "@plugboard/core"
-import { ConfigProvider, Effect, Exit, Layer, Option, Redacted, Scope, Stream } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Logger, Option, Redacted, Scope, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { CallbackClient } from "../../src/engine/CallbackClient.js"
 import type { Deliveries } from "../../src/engine/Deliveries.js"
@@ -48,6 +48,8 @@ export class FakeVendor {
   failures = 0
   /** Make the next poll die after reading, as a process killed before its commit would. */
   crashNext = false
+  /** How long each poll takes after reading (a slow vendor). */
+  delayMillis = 0
   /** Event ids of every poll result, committed or not. */
   readonly results: Array<ReadonlyArray<string>> = []
   polls = 0
@@ -142,6 +144,7 @@ export const testOptions: EngineOptions.Options = {
   idleCheck: 200,
   pollLease: 1_500,
   deliveryLease: 5_000,
+  leaseRenewal: 300,
   callbackTimeout: 2_000,
   retrySchedule: [0, 40, 40, 40],
   shutdownGrace: 2_000
@@ -191,6 +194,8 @@ export interface Harness {
   readonly peer: () => Promise<Harness>
   /** The partitions this runner owns right now. */
   readonly owned: () => Promise<ReadonlyArray<number>>
+  /** Every message this runner's engine logged, with its level, oldest first. */
+  readonly logs: ReadonlyArray<{ readonly level: string; readonly message: string }>
   /** Drops the database (Postgres). */
   readonly dispose: () => Promise<void>
 }
@@ -226,6 +231,7 @@ const fakeRunner = (vendor: FakeVendor) =>
           now: request.now
         }).pipe(Effect.mapError((error) => new PollFailure({ message: error.message })))
         vendor.results.push(result.events.map((polled) => polled.event.id))
+        if (vendor.delayMillis > 0) yield* Effect.sleep(vendor.delayMillis)
         if (vendor.crashNext) {
           vendor.crashNext = false
           return yield* Effect.die(new Error("simulated crash before the commit"))
@@ -236,6 +242,11 @@ const fakeRunner = (vendor: FakeVendor) =>
 
 const launch = async (shared: Shared): Promise<Harness> => {
   const scope = Effect.runSync(Scope.make())
+  const logs: Array<{ readonly level: string; readonly message: string }> = []
+  const capture = Logger.make<unknown, void>(({ logLevel, message }) => {
+    const parts = Array.isArray(message) ? message : [message]
+    logs.push({ level: logLevel, message: parts.map(String).join(" ") })
+  })
   const core = EngineLayer.core.pipe(Layer.provideMerge(Database.layer))
   const engine = (shared.loops ? EngineLayer.loops : PartitionOwnership.layer).pipe(
     Layer.provideMerge(core),
@@ -254,7 +265,8 @@ const launch = async (shared: Shared): Promise<Harness> => {
     Layer.provideMerge(RunnerSettings.layerValue(shared.settings)),
     Layer.provide(Layer.succeed(EngineOptions.EngineOptions, shared.options)),
     // The default provider is a snapshot of the environment; a peer needs its own cluster port.
-    Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv()))
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv())),
+    Layer.provide(Logger.layer([capture], { mergeWithExisting: true }))
   )
   const context = await Effect.runPromise(Layer.buildWithScope(engine, scope))
   const run: Harness["run"] = (effect) => Effect.runPromise(effect.pipe(Effect.provide(context)))
@@ -336,6 +348,7 @@ const launch = async (shared: Shared): Promise<Harness> => {
     enable,
     waitFor,
     close,
+    logs,
     peer: async () => {
       if (shared.backend === "postgres") await useFreeClusterAddress()
       return launch({ ...shared, dispose: async () => {} })

@@ -1,8 +1,9 @@
 /**
- * Preloaded (`node --import`) into a child runner that runs the TypeScript sources directly with
- * Node's type stripping: the sources import each other as `./X.js`, as TypeScript's NodeNext
- * resolution wants, so a `.js` specifier that does not exist on disk is resolved to the `.ts` file
- * next to it. Everything else resolves as usual (packages through the `@plugboard/source` condition).
+ * Preloaded (`node --import`) into a child process that runs the runner's TypeScript sources with
+ * Node's type transform (the benchmark's runner and fake vendor): the sources import each other as
+ * `./X.js`, as TypeScript's NodeNext resolution wants, so a relative `.js` specifier with no file on
+ * disk is resolved to the `.ts` file next to it. Everything else resolves as usual (workspace
+ * packages through the `@plugboard/source` condition).
  */
 import { existsSync } from "node:fs"
 import { registerHooks } from "node:module"
