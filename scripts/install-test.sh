@@ -5,7 +5,7 @@
 # type-checks scripts/install-test/list-accounts.ts against the shipped .d.ts files (tsc, full
 # library check), runs it against the Sage CRM fake and compares its output with
 # scripts/install-test/expected-output.txt. Fails on any difference. Then the service: packs
-# @plugboard/runner and the Sage Business Cloud Accounting connector too, installs all four into a
+# @plugboard/runner and the other connectors it depends on too, installs them all into a
 # second empty project, starts its `plugboard-runner` bin on a free loopback port and waits for
 # /healthz and /readyz (a driver the workspace patches must not be fetched unpatched by npm).
 set -euo pipefail
@@ -75,10 +75,10 @@ node out/list-accounts.js >output.txt || {
 diff -u "$fixture/expected-output.txt" output.txt || fail "the output differs from expected-output.txt"
 cat output.txt
 
-step "building and packing @plugboard/runner and @plugboard/connector-sage-accounting"
+step "building and packing @plugboard/runner and the connectors it depends on"
 cd "$root"
 pnpm exec turbo run build --filter=@plugboard/runner... --output-logs=errors-only >/dev/null
-for package in packages/connector-sage-accounting apps/runner; do
+for package in packages/connector-sage-accounting packages/connector-sage200 packages/connector-sendoso apps/runner; do
   (cd "$package" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
 done
 mkdir -p "$work/service/data"

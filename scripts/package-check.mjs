@@ -122,9 +122,16 @@ function checkImports(manifest, paths) {
   const optional = Object.keys(manifest.optionalDependencies ?? {})
   const builtins = new Set(builtinModules)
   const imported = new Set()
-  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g
+  // Statements only (a line starting with import/export, up to its `from`), side-effect imports and
+  // dynamic `import("…")`: the word "from" followed by a quote inside a string literal is no import.
+  const specifiers = [
+    /^\s*(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"'./][^"']*)["']/gm,
+    /^\s*import\s*["']([^"'./][^"']*)["']/gm,
+    /\bimport\s*\(\s*["']([^"'./][^"']*)["']\s*\)/g
+  ]
   for (const path of paths) {
-    for (const match of readFileSync(path, "utf8").matchAll(specifier)) {
+    const text = readFileSync(path, "utf8")
+    for (const match of specifiers.flatMap((specifier) => [...text.matchAll(specifier)])) {
       const name = match[1].startsWith("@")
         ? match[1].split("/").slice(0, 2).join("/")
         : match[1].split("/")[0]

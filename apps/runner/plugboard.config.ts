@@ -6,5 +6,10 @@
 import type { RunnerConfig } from "./src/RunnerConfig.js"
 
 export default {
-  connectors: ["@plugboard/connector-sagecrm", "@plugboard/connector-sage-accounting"]
+  connectors: [
+    "@plugboard/connector-sagecrm",
+    "@plugboard/connector-sage-accounting",
+    "@plugboard/connector-sage200",
+    "@plugboard/connector-sendoso"
+  ]
 } satisfies RunnerConfig

@@ -126,6 +126,24 @@ const waitReady = async (origin: string, child: ChildProcess, logFile: string) =
   throw new Error(`the runner did not become ready: ${readFileSync(logFile, "utf8")}`)
 }
 
+/**
+ * CPU time (user + system) a process has used, from Linux's `/proc/<pid>/stat`; the part of the
+ * added latency that is the runner's own work, which other load on the machine does not inflate.
+ */
+const processCpuMillis = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
+  } catch {
+    return undefined
+  }
+}
+/** Linux's USER_HZ, fixed at 100 on every architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100
+
 const cell = (value: string) => value.padStart(12)
 
 /** A table row: direct, runner, and what the runner adds (or, for throughput, runner/direct). */
@@ -202,7 +220,11 @@ test("hub GET through the runner vs straight to the vendor (Sage CRM fake, SQLit
 
     await interleaved(WARMUP, direct, throughRunner)
     await crm.clear()
+    const cpuBefore = processCpuMillis(child.pid)
     const sequential = await interleaved(SEQUENTIAL, direct, throughRunner)
+    const cpuAfter = processCpuMillis(child.pid)
+    const runnerCpuPerCall =
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / SEQUENTIAL
     const directConcurrent = await concurrent(CONCURRENT_TOTAL, IN_FLIGHT, direct)
     const runnerConcurrent = await concurrent(CONCURRENT_TOTAL, IN_FLIGHT, throughRunner)
 
@@ -239,6 +261,7 @@ test("hub GET through the runner vs straight to the vendor (Sage CRM fake, SQLit
         ratio: runnerConcurrent / directConcurrent
       },
       sequentialThroughputRatio: sequential.b.perSecond / sequential.a.perSecond,
+      runnerCpuMsPerCall: runnerCpuPerCall ?? null,
       target: { addedP50Ms: TARGET_ADDED_P50_MS, met: added.p50 <= TARGET_ADDED_P50_MS }
     }
     mkdirSync(resultsDir, { recursive: true })
@@ -268,6 +291,7 @@ test("hub GET through the runner vs straight to the vendor (Sage CRM fake, SQLit
           `×${result.concurrent.ratio.toFixed(2)}`
         ),
         `added per call, paired (runner − direct of the same turn): p50 ${sequential.added.p50.toFixed(2)} ms, p90 ${sequential.added.p90.toFixed(2)} ms, p99 ${sequential.added.p99.toFixed(2)} ms`,
+        `runner CPU per call (user + system, sequential phase): ${runnerCpuPerCall === undefined ? "not measurable here" : `${runnerCpuPerCall.toFixed(2)} ms`}`,
         `throughput ratio runner/direct: ${result.sequentialThroughputRatio.toFixed(2)} (1 in flight), ${result.concurrent.ratio.toFixed(2)} (${IN_FLIGHT} in flight)`,
         `target ≤ ${TARGET_ADDED_P50_MS} ms added at p50: ${result.target.met ? "met" : "MISSED"} (${added.p50.toFixed(2)} ms)`,
         `written to bench/results/hub-latency.json`

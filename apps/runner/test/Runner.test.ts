@@ -352,6 +352,15 @@ describe.each(backends)("runner on %s", (backend) => {
         })
       )
       assert.strictEqual(new URL(posted.oauthUrl).searchParams.get("state"), "s1")
+      // The URL needs only the client id: the secret is the code exchange's business.
+      const withoutSecret = await runner.call(
+        "/elements/sageone/oauth/url?apiKey=client-2&callbackUrl=https%3A%2F%2Fx.test%2Fcb"
+      )
+      assert.strictEqual(withoutSecret.status, 200)
+      assert.strictEqual(
+        new URL((await json(withoutSecret)).oauthUrl).searchParams.get("client_id"),
+        "client-2"
+      )
       const page = await runner.call("/oauth/callback?code=abc123&state=sageone")
       assert.strictEqual(page.status, 200)
       assert.include(await page.text(), "abc123")

@@ -162,7 +162,7 @@ export const authorizeUrl = (
     const redirectUri = yield* redirectUriOf(strategy, configuration, options.redirectUri, AUTHORIZE)
     const codeVerifier = yield* codeVerifierOf(strategy, options.codeVerifier, AUTHORIZE)
     const services = yield* Effect.context<never>()
-    const config = yield* OAuthServer.configure(strategy, configuration, AUTHORIZE, services)
+    const config = yield* OAuthServer.configure(strategy, configuration, AUTHORIZE, services, "optional")
     const params = new URLSearchParams()
     for (const [name, template] of Object.entries(strategy.authorizeParams)) {
       const value = fillParam(configuration, template)

@@ -14,6 +14,7 @@ import * as Param from "./Param.js"
 import type * as Paging from "./Paging.js"
 import type * as Resource from "./Resource.js"
 import type * as VendorClient from "./VendorClient.js"
+import type * as Webhooks from "./Webhooks.js"
 
 /** Vendor objects with no normalized resource, reached as `/hubs/{hub}/{objectName}`. */
 export interface Objects {
@@ -102,6 +103,8 @@ export interface Connector {
   /** Requests per second one instance may send; the vendor's documented limit. */
   readonly rateLimit?: { readonly requestsPerSecond: number }
   readonly hooks: Hooks
+  /** How the vendor pushes changes, when it does (`POST /events/{elementKey}/{instanceId}`). */
+  readonly webhooks?: Webhooks.Webhooks
 }
 
 /** What a connector package writes; `make` fills in the rest. */
@@ -127,6 +130,11 @@ export interface Definition {
   readonly bulk?: { readonly download: boolean; readonly upload: boolean }
   readonly rateLimit?: { readonly requestsPerSecond: number }
   readonly hooks?: Hooks
+  /**
+   * The vendor's webhooks: its signing scheme and a pure `normalize`. Setting it adds `"webhook"`
+   * to `events.methods` and, unless declared, a secret parameter for the scheme's `configKey`.
+   */
+  readonly webhooks?: Webhooks.Webhooks
 }
 
 /**
@@ -177,6 +185,23 @@ export const oauthParams = (defaults: {
   "oauth.token.url": Param.url({ label: "OAuth token URL", default: defaults.tokenUrl, hidden: true })
 })
 
+/** The secret parameter a webhook scheme reads, added by `make` when the connector does not declare it. */
+const webhookParams = (definition: Definition): Record<string, Param.Param> =>
+  definition.webhooks === undefined
+    ? {}
+    : {
+        [definition.webhooks.scheme.configKey]: Param.secret({
+          label: "Webhook signing secret",
+          description: "The secret the vendor signs its webhooks with"
+        })
+      }
+
+/** The event methods: the declared ones (polling by default), plus `webhook` when the vendor pushes. */
+const eventMethods = (definition: Definition): ReadonlyArray<"polling" | "webhook"> => {
+  const methods = definition.events?.methods ?? ["polling"]
+  return definition.webhooks === undefined || methods.includes("webhook") ? methods : [...methods, "webhook"]
+}
+
 const maxPageSize = (paging: Paging.Paging): number | null =>
   paging._tag === "Single" ? null : paging.maxPageSize
 
@@ -192,20 +217,25 @@ export const make = (definition: Definition): Connector => {
     image: definition.image ?? `/elements/provider_${definition.key}.png`,
     baseUrl: definition.baseUrl,
     auth: { strategy: definition.auth, headers: definition.headers ?? {} },
-    configuration: { ...standardParams(definition), ...definition.configuration },
+    configuration: {
+      ...standardParams(definition),
+      ...webhookParams(definition),
+      ...definition.configuration
+    },
     paging: definition.paging,
     query: definition.query,
     ...(definition.sort === undefined ? {} : { sort: definition.sort }),
     resources: definition.resources,
     ...(definition.objects === undefined ? {} : { objects: definition.objects }),
     events: {
-      methods: definition.events?.methods ?? ["polling"],
+      methods: eventMethods(definition),
       defaultResources: definition.events?.defaultResources ?? []
     },
     credentialCheck: definition.credentialCheck ?? { path: firstResource?.path ?? "/" },
     bulk: definition.bulk ?? { download: false, upload: false },
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
-    hooks: definition.hooks ?? {}
+    hooks: definition.hooks ?? {},
+    ...(definition.webhooks === undefined ? {} : { webhooks: definition.webhooks })
   }
 }
 

@@ -25,7 +25,11 @@
  * Limits: a deletion during a listing is only noticed through tombstones, so without them a record
  * shifted past by it waits for the next poll that lists it; with `filterByUpdatedDate: false` the
  * vendor's filter alone bounds the window (records it re-lists after their dedupe entry is gone
- * are emitted again, with the same ids). Diff mode: the first listing is the baseline; a deletion
+ * are emitted again, with the same ids). Diff mode: the first listing is the baseline, except that
+ * records whose created date (`createdDateField`, read with its format and zone) is at or after the
+ * state's watermark less `pollDelay` (less one unit of the created date's pattern) are CREATED on it
+ * — they were made after enabling; records with no created date configured or readable stay
+ * baseline only, so one created between enabling and the first poll is then not reported; a deletion
  * is reported after two complete listings agree; nothing is concluded from a listing in which an
  * object appeared twice. `State.heldPolls` counts polls in a row that kept the watermark: alert
  * when it keeps growing (e.g. an `idField` that is not unique).
@@ -55,7 +59,8 @@ export { DiffState, HashEntry, SeenEntry, State, StateJson } from "./internal/po
 /**
  * The state of a poller enabled at `now`: the first poll reads from `now − pollDelay`, so history
  * is not replayed (only the overlap window before enabling can be). Diff-mode pollers take their
- * first listing as the baseline.
+ * first listing as the baseline, reporting on it only records created since `now − pollDelay` (by
+ * their created date, when the entry names one).
  */
 export const initialState = (now: number): State => ({
   version: 1,

@@ -543,6 +543,123 @@ describe("Poller diff mode", () => {
   )
 })
 
+describe("Poller diff mode, priming listing", () => {
+  const dated: PollerConfiguration.Entry = {
+    url: "/hubs/rewards/gifts",
+    idField: "id",
+    strategy: "diff",
+    pollDelay: 60,
+    datesConfiguration: {
+      createdDateField: "created_at",
+      createdDateFormat: "yyyy-MM-dd'T'HH:mm:ss'Z'",
+      createdDateTimezone: "GMT"
+    }
+  }
+  const undatedEntry: PollerConfiguration.Entry = {
+    url: "/hubs/rewards/gifts",
+    idField: "id",
+    strategy: "diff"
+  }
+  const enabled = T0
+  const firstPoll = T0 + 15 * 60 * second
+  const gift = (id: number, created: number | string | null) => ({
+    id,
+    created_at: typeof created === "number" ? iso(created) : created
+  })
+  const summary = (result: Poller.PollResult) =>
+    result.events.map((item) => `${item.event.eventType}:${item.event.objectId}`)
+
+  it.effect("reports a record created after enabling once, on the priming listing", () =>
+    Effect.gen(function* () {
+      const rows = [gift(1, enabled - 3_600 * second), gift(2, enabled + 5 * 60 * second)]
+      const { source } = listing(() => rows)
+      const priming = yield* pollWith(source, Poller.initialState(enabled), firstPoll, dated)
+      assert.deepStrictEqual(summary(priming), ["CREATED:2"])
+      assert.strictEqual(priming.stats.created, 1)
+      assert.deepStrictEqual(priming.events[0]!.record, rows[1])
+      assert.strictEqual(priming.events[0]!.event.date, iso(enabled + 5 * 60 * second))
+      const next = yield* pollWith(source, priming.state, firstPoll + 60 * second, dated)
+      assert.deepStrictEqual(summary(next), [])
+      assert.strictEqual(next.stats.duplicates, 2)
+    })
+  )
+
+  it.effect("reads the window as the watermark less pollDelay, less one unit of the created pattern", () =>
+    Effect.gen(function* () {
+      const since = enabled - 60 * second
+      const rows = [
+        gift(1, since - 2 * second),
+        gift(2, since - second),
+        gift(3, since),
+        gift(4, enabled - 10 * 60 * second)
+      ]
+      const { source } = listing(() => rows)
+      const priming = yield* pollWith(source, Poller.initialState(enabled), firstPoll, dated)
+      assert.deepStrictEqual(summary(priming), ["CREATED:2", "CREATED:3"])
+    })
+  )
+
+  it.effect("keeps records created before enabling as the baseline", () =>
+    Effect.gen(function* () {
+      let rows: Array<unknown> = [gift(1, enabled - 3_600 * second), gift(2, enabled - 5 * 60 * second)]
+      const { source } = listing(() => rows)
+      const priming = yield* pollWith(source, Poller.initialState(enabled), firstPoll, dated)
+      assert.deepStrictEqual(summary(priming), [])
+      rows = [...rows, gift(3, firstPoll + 30 * second)]
+      const next = yield* pollWith(source, priming.state, firstPoll + 60 * second, dated)
+      assert.deepStrictEqual(summary(next), ["CREATED:3"])
+    })
+  )
+
+  it.effect("stays baseline only without a created date field, or with a missing or unreadable date", () =>
+    Effect.gen(function* () {
+      const recent = enabled + 5 * 60 * second
+      const withoutField = listing(() => [gift(1, recent)])
+      const noField = yield* pollWith(
+        withoutField.source,
+        Poller.initialState(enabled),
+        firstPoll,
+        undatedEntry
+      )
+      assert.deepStrictEqual(summary(noField), [])
+      const rows = [gift(1, null), gift(2, "not a date"), gift(3, ""), { id: 4 }, gift(5, recent)]
+      const { source } = listing(() => rows)
+      const priming = yield* pollWith(source, Poller.initialState(enabled), firstPoll, dated)
+      assert.deepStrictEqual(summary(priming), ["CREATED:5"])
+      assert.strictEqual(priming.stats.unreadableDates, 1)
+      const next = yield* pollWith(source, priming.state, firstPoll + 60 * second, dated)
+      assert.deepStrictEqual(summary(next), [])
+    })
+  )
+
+  it.effect("repeats the same event ids when the priming poll is run again before its commit", () =>
+    Effect.gen(function* () {
+      const rows = [
+        gift(1, enabled + 60 * second),
+        gift(2, enabled + 120 * second),
+        gift(3, enabled - 3_600 * second)
+      ]
+      const { source } = listing(() => rows)
+      const state = Poller.initialState(enabled)
+      const crashed = yield* pollWith(source, state, firstPoll, dated)
+      const replayed = yield* pollWith(source, state, firstPoll + 30 * second, dated)
+      assert.deepStrictEqual(summary(crashed), ["CREATED:1", "CREATED:2"])
+      assert.deepStrictEqual(
+        replayed.events.map((item) => item.event.id),
+        crashed.events.map((item) => item.event.id)
+      )
+      // The ids are the same as a primed poll would give the same records: one id per version.
+      const primed = yield* pollWith(listing(() => []).source, Poller.initialState(enabled), firstPoll, dated)
+      const later = yield* pollWith(source, primed.state, firstPoll, dated)
+      assert.deepStrictEqual(summary(later), ["CREATED:1", "CREATED:2", "CREATED:3"])
+      assert.deepStrictEqual(
+        later.events.slice(0, 2).map((item) => item.event.id),
+        crashed.events.map((item) => item.event.id)
+      )
+    })
+  )
+})
+
 describe("Poller.fromConnection", () => {
   it("reads tombstones only for resources that declare them", () => {
     const calls: Array<string> = []

@@ -116,6 +116,12 @@ export class FakeVendor {
     return this.rows.get(Number(id))?.rev
   }
 
+  /** Whether an existing record carries created and updated dates (undefined once deleted). */
+  dated(id: string): boolean | undefined {
+    const row = this.rows.get(Number(id))
+    return row === undefined ? undefined : !row.undated
+  }
+
   private pick(pick: number): Row | undefined {
     if (this.rows.size === 0) return undefined
     const ids = [...this.rows.keys()]

@@ -8,7 +8,9 @@
  *   deletion), at the latest by the first committed poll that started after it and saw a stable
  *   listing;
  * - no event is committed twice;
- * - a poll re-run from a state that was never saved repeats ids, not new ones.
+ * - a poll re-run from a state that was never saved repeats ids, not new ones;
+ * - in Diff mode, records created after enabling are reported even when created before the first
+ *   (baseline) listing, and nothing older than its window is.
  * Requirement under test: `pollDelay` ≥ the vendor's clock skew (here pollDelay = 120 s, |skew| ≤ 120 s).
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -440,21 +442,38 @@ describe("Poller acceptance (fake vendor, oracle)", () => {
     )
   })
 
-  it("diff mode: every change and deletion after the baseline is reported once, nothing deleted falsely", () => {
+  it("diff mode: every change and deletion after the baseline, and every record created since enabling, is reported once, nothing deleted falsely", () => {
+    let createdBeforeBaseline = 0
     fc.assert(
       fc.property(scenario(true, false), (input) => {
         const run = simulate(input, { diff: true, vendorFilters: false, tombstones: false })
         const baseline = run.polls[0]
         expect(baseline).toBeDefined()
         const reported = new Set(run.events.map((item) => item.event.objectId))
+        const insertedAt = new Map<string, number>()
+        for (const change of run.vendor.changes) if (change.rev === 1) insertedAt.set(change.id, change.at)
+        // A record created after enabling is a change even before the baseline listing, when it carries
+        // a created date (pollDelay ≥ the skew, so its stamp is inside the priming window).
+        const createdSinceEnabling = (id: string) =>
+          (insertedAt.get(id) ?? Number.NEGATIVE_INFINITY) >= run.enabledAt && run.vendor.dated(id) === true
         // After the baseline listing: changes of records that still exist, and deletions of records
-        // that were in the baseline or were reported since.
+        // that were in the baseline or were reported since; before it, changes of records created since
+        // enabling that still exist.
         const required = (change: Change) =>
-          change.at > baseline!.end &&
-          (change.deleted
-            ? run.baselineIds.has(change.id) || reported.has(change.id)
-            : run.vendor.revision(change.id) !== undefined)
+          change.deleted
+            ? change.at > baseline!.end && (run.baselineIds.has(change.id) || reported.has(change.id))
+            : run.vendor.revision(change.id) !== undefined &&
+              (change.at > baseline!.end || createdSinceEnabling(change.id))
         expect(violations(run, { required, deletionLatency: false })).toEqual([])
+        // No replay of history: what the priming listing reports was created inside its window.
+        const windowStart = run.enabledAt - pollDelaySeconds * 1000 - 1000
+        for (const item of run.events.slice(0, baseline!.eventsAfter)) {
+          expect(item.event.eventType).toBe("CREATED")
+          const created = (item.record as { created_at: string | null }).created_at
+          expect(created).not.toBeNull()
+          expect(Date.parse(created!)).toBeGreaterThanOrEqual(windowStart)
+          if ((insertedAt.get(item.event.objectId) ?? 0) >= run.enabledAt) createdBeforeBaseline += 1
+        }
         for (const item of run.events) {
           if (item.event.eventType === "DELETED") {
             expect(run.vendor.revision(item.event.objectId)).toBeUndefined()
@@ -463,5 +482,7 @@ describe("Poller acceptance (fake vendor, oracle)", () => {
       }),
       { numRuns: 150, examples: [[diffRegression]] }
     )
+    // The priming listing really reported records created between enabling and the first poll.
+    expect(createdBeforeBaseline).toBeGreaterThan(20)
   })
 })

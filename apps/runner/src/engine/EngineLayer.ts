@@ -44,6 +44,8 @@ import * as Retention from "./Retention.js"
 import * as PollWorker from "./PollWorker.js"
 import { ScheduleStore } from "./ScheduleStore.js"
 import { Subscriptions } from "./Subscriptions.js"
+import { BulkStore } from "../bulk/BulkStore.js"
+import * as BulkWorker from "../bulk/BulkWorker.js"
 
 /** The stores over the migrated schema. */
 const stores = Layer.mergeAll(ScheduleStore.layer, EventStore.layer, Outbox.layer, Subscriptions.layer).pipe(
@@ -60,12 +62,14 @@ export type CoreServices =
   | ScheduleStore
   | Subscriptions
   | EngineSignals
+  | BulkStore
 
 /** Schema, stores, scheduler, delivery administration and the lifecycle hooks. */
 export const core: Layer.Layer<CoreServices, StartupError, SqlClient.SqlClient | Database> =
   EngineLifecycle.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(PollScheduler.layer, Deliveries.layer, EventRecorder.layer)),
     Layer.provideMerge(stores),
+    Layer.provideMerge(BulkStore.layer),
     Layer.provideMerge(EngineSignals.layer)
   )
 
@@ -118,7 +122,7 @@ export const workers: Layer.Layer<
   | Registry.Registry
   | Provisioning
   | HttpClient.HttpClient
-> = loops.pipe(
+> = Layer.merge(loops, BulkWorker.layer).pipe(
   Layer.provide(Layer.mergeAll(CallbackClient.layer, InstanceDirectory.layer, PollRunner.layer)),
   Layer.provide(InstanceConnections.layer)
 )

@@ -17,9 +17,7 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/ht
 import * as ApiError from "../http/ApiError.js"
 import { Authorization } from "../http/Authorization.js"
 import * as EventJson from "./EventJson.js"
-
-/** Base path of every platform route (as in `http/Api.ts`). */
-const BASE_PATH = "/elements/api-v2"
+import { BASE_PATH } from "../http/BasePath.js"
 
 const listQuery = {
   status: Schema.optionalKey(Schema.String),

@@ -7,13 +7,15 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import * as ApiError from "./ApiError.js"
+import { BASE_PATH } from "./BasePath.js"
 import { Authorization } from "./Authorization.js"
 import * as ElementJson from "./ElementJson.js"
 import * as InstanceJson from "./InstanceJson.js"
 import { EventsGroup } from "../engine/EventsApi.js"
+import { BulkGroup } from "../bulk/BulkApi.js"
+import { VendorWebhooksGroup } from "../webhooks/VendorWebhooksApi.js"
 
-/** Base path of every platform route. */
-export const BASE_PATH = "/elements/api-v2"
+export { BASE_PATH } from "./BasePath.js"
 
 const keyOrId = { keyOrId: Schema.String }
 const instanceId = { id: Schema.Int }
@@ -279,6 +281,8 @@ export class Api extends HttpApi.make("plugboard")
   .add(InstancesGroup)
   .add(HubsGroup)
   .add(EventsGroup)
+  .add(BulkGroup)
+  .add(VendorWebhooksGroup)
   .add(HealthGroup)
   .add(MetricsGroup)
   .annotateMerge(

@@ -5,16 +5,16 @@
  * instance of the caller's organization 401. Vendor failures keep the vendor's words as
  * `providerMessage`.
  */
-import { type Connection, HubQuery } from "@plugboard/core"
-import { Effect, Option } from "effect"
+import { type Connection, Connector, ConnectorError, HubQuery } from "@plugboard/core"
+import { Effect } from "effect"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { HttpApiBuilder } from "effect/http-api"
 import { Provisioning } from "../Provisioning.js"
-import { type Instance, Instances } from "../store/Instances.js"
+import type { Instance } from "../store/Instances.js"
 import { Api } from "./Api.js"
 import * as ApiError from "./ApiError.js"
-import { Caller } from "./Caller.js"
+import * as HubInstance from "./HubInstance.js"
 
 /** Response headers of hub calls. */
 export const Headers = {
@@ -36,43 +36,41 @@ export const hubError = (error: Connection.HubError): ApiError.ApiError => {
   }
 }
 
+/**
+ * A vendor's 404 for an object name the element does not declare (the name went to the vendor as a
+ * raw object) also names the resources the element does declare: a misspelt resource then says
+ * what would have worked.
+ */
+export const objectError =
+  (connector: Connector.Connector, name: string) =>
+  (error: Connection.HubError): ApiError.ApiError =>
+    error._tag === "ConnectorError" &&
+    error.reason._tag === "NotFound" &&
+    Connector.resource(connector, name) === undefined
+      ? ApiError.fromConnectorError(
+          ConnectorError.make(
+            new ConnectorError.NotFound({
+              ...error.reason,
+              message: `${error.reason.message}; the '${connector.key}' element's resources are ${Object.keys(connector.resources).join(", ")}`
+            }),
+            error.operation
+          )
+        )
+      : hubError(error)
+
 /** The handlers of the `hubs` group. */
 export const HubsHandlers = HttpApiBuilder.group(
   Api,
   "hubs",
   Effect.fn(function* (handlers) {
     const provisioning = yield* Provisioning
-    const instances = yield* Instances
 
     /** The caller's instance and its hub engine, checking the hub name against the element's. */
     const open = (hub: string) =>
       Effect.gen(function* () {
-        const caller = yield* Caller
-        if (Option.isNone(caller.elementToken)) {
-          return yield* new ApiError.Unauthorized({
-            message: "hub calls need 'Element <instance token>' in the Authorization header"
-          })
-        }
-        const found = yield* instances.byTokenCached(
-          caller.principal.organizationId,
-          caller.elementToken.value
-        )
-        if (Option.isNone(found)) {
-          return yield* new ApiError.Unauthorized({
-            message: "the Element token names no instance of this organization"
-          })
-        }
-        const instance: Instance = found.value
-        if (instance.disabled) {
-          return yield* new ApiError.Forbidden({ message: `instance ${instance.id} is disabled` })
-        }
+        const instance = yield* HubInstance.callerInstance("hub calls")
         const connection = yield* provisioning.connection(instance)
-        const elementHub = connection.connector.hub
-        if (hub !== elementHub && hub !== "general") {
-          return yield* new ApiError.NotFound({
-            message: `instance ${instance.id} is a '${connection.connector.key}' element in hub '${elementHub}'; there is no hub '${hub}' for it`
-          })
-        }
+        yield* HubInstance.checkHub(instance, connection.connector, hub)
         return { instance, connection }
       })
 
@@ -103,11 +101,11 @@ export const HubsHandlers = HttpApiBuilder.group(
         Effect.gen(function* () {
           const { instance, connection } = yield* open(params.hub)
           const options = yield* listOptions
-          const result = yield* connection.list({ ...options, resource: params.resource })
+          const result = yield* connection
+            .list({ ...options, resource: params.resource })
+            .pipe(Effect.mapError(objectError(connection.connector, params.resource)))
           return listResponse(instance, result)
-        }).pipe(
-          Effect.catchTag(["CeqlError", "HubRequestError", "ConnectorError"], (e) => Effect.fail(hubError(e)))
-        ),
+        }).pipe(Effect.catchTag("HubRequestError", (e) => Effect.fail(hubError(e)))),
       create: ({ params, payload }) =>
         Effect.gen(function* () {
           const { instance, connection } = yield* open(params.hub)
@@ -118,10 +116,11 @@ export const HubsHandlers = HttpApiBuilder.group(
       get: ({ params }) =>
         Effect.gen(function* () {
           const { instance, connection } = yield* open(params.hub)
-          return recordResponse(instance, yield* connection.get(params.resource, params.id))
-        }).pipe(
-          Effect.catchTag(["CeqlError", "HubRequestError", "ConnectorError"], (e) => Effect.fail(hubError(e)))
-        ),
+          const record = yield* connection
+            .get(params.resource, params.id)
+            .pipe(Effect.mapError(objectError(connection.connector, params.resource)))
+          return recordResponse(instance, record)
+        }),
       update: ({ params, payload }) =>
         Effect.gen(function* () {
           const { instance, connection } = yield* open(params.hub)

@@ -9,6 +9,7 @@ import { ByteSize, Layer } from "effect"
 import type { Registry } from "@plugboard/core"
 import { HttpIncomingMessage, HttpRouter, type HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
+import type { SqlClient } from "effect/sql"
 import type { Provisioning } from "../Provisioning.js"
 import type { Database } from "../store/Database.js"
 import type { Instances } from "../store/Instances.js"
@@ -23,7 +24,9 @@ import { InstancesHandlers } from "./InstancesHandlers.js"
 import { OAuthHandlers } from "./OAuthHandlers.js"
 import type * as EngineLayer from "../engine/EngineLayer.js"
 import { EventsHandlers } from "../engine/EventsHandlers.js"
+import { BulkHandlers } from "../bulk/BulkHandlers.js"
 import { MetricsHandlers } from "../metrics/MetricsHandlers.js"
+import { VendorWebhooksHandlers } from "../webhooks/VendorWebhooksHandlers.js"
 import * as ResponseEnvelope from "./ResponseEnvelope.js"
 
 /** Where the OpenAPI document is served. */
@@ -54,6 +57,8 @@ const routes = (options: { readonly maxBodyBytes: number }) =>
         InstancesHandlers,
         HubsHandlers,
         EventsHandlers,
+        BulkHandlers,
+        VendorWebhooksHandlers,
         HealthHandlers,
         MetricsHandlers
       ]),
@@ -73,7 +78,13 @@ export const layer = (options: {
 }): Layer.Layer<
   HttpServer.HttpServer,
   ServeError,
-  Registry.Registry | Provisioning | Instances | Tenants | Database | EngineLayer.CoreServices
+  | Registry.Registry
+  | Provisioning
+  | Instances
+  | Tenants
+  | Database
+  | SqlClient.SqlClient
+  | EngineLayer.CoreServices
 > =>
   HttpRouter.serve(routes(options), { disableLogger: true }).pipe(
     Layer.provideMerge(

@@ -47,7 +47,10 @@ const httpDuration = histogram(
 )
 const polls = counter("plugboard_polls_total", "Polls of one resource of one instance, by outcome")
 const pollDuration = histogram("plugboard_poll_duration_seconds", "Time a poll took, vendor reads included")
-const eventsRecorded = counter("plugboard_events_recorded_total", "New events stored by polls")
+const eventsRecorded = counter(
+  "plugboard_events_recorded_total",
+  "New events stored by polls and vendor webhooks"
+)
 const deliveries = counter(
   "plugboard_deliveries_total",
   "Notification delivery attempts: delivered, retry (scheduled again), failed (after the last attempt), disabled (410)"

@@ -3,7 +3,8 @@
  * (its configured one, else the connector's default) over the instance's connection, as the runner
  * polls:
  * - sequential polls: records added at the fake after the poller was enabled are all emitted by
- *   the first poll; the state is saved (encoded to JSON text) and read back; a record changed after
+ *   the first poll (a diff poller is primed with one listing before they are added); the state is
+ *   saved (encoded to JSON text) and read back; a record changed after
  *   that is emitted by the second poll exactly once, and nothing else is emitted again (no event id
  *   repeats, no unchanged record comes back); a third poll with no change gives nothing;
  * - future cursor: a poll whose watermark is a day after the fake's clock gives no event, and for an
@@ -67,8 +68,14 @@ export const sequentialPolls = (harness: Harness, name: string): Promise<void> =
   const check = `${name}: sequential polls`
   return withFake(harness, (fake) =>
     Effect.gen(function* () {
-      const { input } = yield* setUp(harness, fake, name, check)
-      const enabled = Poller.initialState(vendorNow(fake) - hour)
+      const { entry, input } = yield* setUp(harness, fake, name, check)
+      let enabled = Poller.initialState(vendorNow(fake) - hour)
+      if (PollerConfiguration.settings(entry).strategy === "diff") {
+        // A diff poller's first listing is its baseline (only records created since enabling are
+        // reported on it): prime it before seeding, as an instance enabled earlier would have been.
+        const primed = yield* step(check, "the priming poll", Poller.poll(input(enabled, vendorNow(fake))))
+        enabled = yield* saved(check, primed.state)
+      }
       const before = yield* step(
         check,
         `reading the ${name} the fake holds`,

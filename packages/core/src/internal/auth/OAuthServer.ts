@@ -58,7 +58,9 @@ export const configure = Effect.fnUntraced(function* (
   strategy: Strategy,
   configuration: Configuration.Configuration,
   operation: string,
-  services: Context.Context<never>
+  services: Context.Context<never>,
+  /** Building an authorize URL needs no client secret; token calls do. */
+  secret: "required" | "optional" = "required"
 ) {
   const tokenUrl = yield* readUrl(configuration, strategy.tokenUrlKey, operation)
   const authorizationUrl =
@@ -66,20 +68,26 @@ export const configure = Effect.fnUntraced(function* (
       ? yield* readUrl(configuration, strategy.authorizationUrlKey, operation)
       : undefined
   const clientId = yield* readSecret(configuration, strategy.clientIdKey, operation)
-  const clientSecret = yield* readSecret(configuration, strategy.clientSecretKey, operation)
-  const secret = Redacted.value(clientSecret)
-  const config = new client.Configuration(
-    {
-      issuer: tokenUrl.origin,
-      token_endpoint: tokenUrl.href,
-      ...(authorizationUrl === undefined ? {} : { authorization_endpoint: authorizationUrl.href })
-    },
-    Redacted.value(clientId),
-    { client_secret: secret },
-    strategy.tokenEndpointAuth === "client_secret_basic"
-      ? client.ClientSecretBasic(secret)
-      : client.ClientSecretPost(secret)
-  )
+  const server = {
+    issuer: tokenUrl.origin,
+    token_endpoint: tokenUrl.href,
+    ...(authorizationUrl === undefined ? {} : { authorization_endpoint: authorizationUrl.href })
+  }
+  const clientSecret =
+    secret === "optional" && configuration.secret(strategy.clientSecretKey) === undefined
+      ? undefined
+      : yield* readSecret(configuration, strategy.clientSecretKey, operation)
+  const config =
+    clientSecret === undefined
+      ? new client.Configuration(server, Redacted.value(clientId), undefined, client.None())
+      : new client.Configuration(
+          server,
+          Redacted.value(clientId),
+          { client_secret: Redacted.value(clientSecret) },
+          strategy.tokenEndpointAuth === "client_secret_basic"
+            ? client.ClientSecretBasic(Redacted.value(clientSecret))
+            : client.ClientSecretPost(Redacted.value(clientSecret))
+        )
   if (tokenUrl.protocol === "http:" || authorizationUrl?.protocol === "http:")
     client.allowInsecureRequests(config)
   config[client.customFetch] = TokenFetch.make(services)

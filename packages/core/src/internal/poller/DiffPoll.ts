@@ -6,18 +6,27 @@ import { changeEvent, type EventOrigin } from "./PolledEvents.js"
 import { pollUrl } from "./PollUrl.js"
 import { dateReader } from "./RecordDates.js"
 import { idText, pathReader } from "./RecordPath.js"
+import { resolutionMillis } from "./Resolution.js"
 
 interface Listed {
   readonly hash: string
   readonly record: unknown
   readonly at: number | undefined
   readonly updated: number | undefined
+  /** The readable created date, if the entry names one. */
+  readonly created: number | undefined
 }
 
 /**
  * One Diff poll, for vendors without a change filter (Sendoso): list everything and compare each
- * object's content hash with the last complete listing. The first listing only primes the cache
- * (no replay of history). A new id is CREATED, a changed hash UPDATED. An id missing from a
+ * object's content hash with the last complete listing. The first listing primes the cache (no
+ * replay of history), yet records created after the poller was enabled are already changes: on that
+ * listing a record whose created date (the entry's `createdDateField`, read with its format and
+ * zone) is at or after the state's watermark less `pollDelay` — less one unit of the created date's
+ * pattern, since vendors truncate, as the updated-since window does — is CREATED; one without a
+ * configured or readable created date is baseline only. Afterwards a new id is CREATED, a changed
+ * hash UPDATED; both use the version `#<hash>`, so a repeated priming poll repeats ids and the next
+ * poll, seeing the same hash, emits nothing. An id missing from a
  * complete listing is remembered as missing and reported DELETED only when the next complete
  * listing confirms it, because one offset-paged listing can skip an object when records move
  * between its pages. A listing that showed an object twice changed under the poll: nothing is
@@ -69,7 +78,8 @@ export const diffPoll = <E, R>(
           const updated = updatedReading._tag === "Date" ? updatedReading.millis : undefined
           if (updated === undefined) withoutUpdatedDate += 1
           const at = updated ?? (createdReading._tag === "Date" ? createdReading.millis : undefined)
-          listing.set(objectId, { hash, record, at, updated })
+          const created = createdReading._tag === "Date" ? createdReading.millis : undefined
+          listing.set(objectId, { hash, record, at, updated, created })
         }
       })
     )
@@ -77,6 +87,12 @@ export const diffPoll = <E, R>(
     const previous = new Map(state.diff?.records ?? [])
     const missing = new Map(state.diff?.missing ?? [])
     const primed = state.diff?.primed === true
+    // The priming listing reports records created since enabling, by the same `>=` window as
+    // updated-since polls (less one unit of the pattern, as vendors truncate their stamps).
+    const createdSince =
+      settings.created === undefined ? undefined : since - resolutionMillis(settings.created.format)
+    const createdOnPriming = (listed: Listed): boolean =>
+      createdSince !== undefined && listed.created !== undefined && listed.created >= createdSince
     const changes: Array<{ readonly item: PolledEvent; readonly at: number }> = []
     let created = 0
     let updated = 0
@@ -87,8 +103,8 @@ export const diffPoll = <E, R>(
 
     for (const [objectId, listed] of listing) {
       nextRecords.set(objectId, listed.hash)
-      if (!primed) continue
-      const before = previous.get(objectId) ?? missing.get(objectId)
+      if (!primed && !createdOnPriming(listed)) continue
+      const before = primed ? (previous.get(objectId) ?? missing.get(objectId)) : undefined
       if (before === listed.hash) {
         duplicates += 1
         continue

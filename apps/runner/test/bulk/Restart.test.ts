@@ -1,0 +1,233 @@
+/**
+ * A bulk job survives its runner: a runner is stopped while a query job is between pages (the fake
+ * vendor's later pages are held), and a new runner on the same storage resumes the job from its last
+ * saved page and completes it with every record exactly once — on SQLite (the restarted embedded
+ * runner frees its old claims at start) and on PostgreSQL (the stopping runner gives its claim
+ * back). A job whose runner died without giving it back is taken over once its lease lapses.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { SageCrm } from "@plugboard/connector-sagecrm"
+import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { PgClient } from "@effect/sql-pg"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { HttpServer } from "effect/http"
+import { SqlClient } from "effect/sql"
+import * as BulkOptions from "../../src/bulk/BulkOptions.js"
+import * as Runner from "../../src/Runner.js"
+import type { Settings } from "../../src/Settings.js"
+import { DATABASE_FILE } from "../../src/store/Database.js"
+import { freshPostgres, postgresReachable, useFreeClusterAddress } from "../support/Backends.js"
+import { sageCrmBody } from "../support/Seeds.js"
+import type { Backend } from "../support/TestRunner.js"
+import { type Call, json, waitForStatus } from "./BulkClient.js"
+import { type GatedVendor, startGatedVendor } from "./GatedVendor.js"
+
+const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
+
+const PASSWORD = "crm-restart-password"
+const RECORDS = 7
+
+const options: BulkOptions.Options = {
+  ...BulkOptions.defaults,
+  pageSize: 2,
+  lease: 1_500,
+  renewal: 300,
+  idleCheck: 200,
+  shutdownGrace: 100
+}
+
+/** A runner on given storage, stopped by closing its scope. */
+const start = async (settings: Settings) => {
+  const scope = Effect.runSync(Scope.make())
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(
+      Runner.make(settings, { connectors: [SageCrm], host: "127.0.0.1" }).pipe(
+        Layer.provide(Layer.succeed(BulkOptions.BulkOptions, options))
+      ),
+      scope
+    )
+  )
+  const address = Context.get(context, HttpServer.HttpServer).address
+  const origin = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
+  const call: Call = (path, init = {}) => {
+    const { json: body, ...rest } = init
+    const headers = new Headers(rest.headers)
+    if (body !== undefined) headers.set("content-type", "application/json")
+    return fetch(`${origin}/elements/api-v2${path}`, {
+      ...rest,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+  }
+  return { call, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
+
+describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
+  let crm: FakeSageCrm
+  let gate: GatedVendor
+  let settings: Settings
+  let dropDatabase: (() => Promise<void>) | undefined
+  const organizationSecret = `org-${randomBytes(8).toString("hex")}`
+  const userSecret = `user-${randomBytes(8).toString("hex")}`
+  const platform = `User ${userSecret}, Organization ${organizationSecret}`
+
+  /** Runs statements against the runner's database directly. */
+  const database = <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient>) => {
+    const client =
+      backend === "postgres"
+        ? PgClient.layer({ url: Option.getOrThrow(settings.databaseUrl) })
+        : SqliteClient.layer({ filename: join(settings.dataDir, DATABASE_FILE) })
+    return Effect.runPromise(effect.pipe(Effect.provide(Layer.orDie(client)), Effect.orDie))
+  }
+
+  beforeAll(async () => {
+    crm = await startFakeSageCrm({ username: "admin", password: PASSWORD })
+    for (let n = 1; n <= RECORDS; n++) crm.store.insert("Company", { comp_name: `Company ${n}` })
+    gate = await startGatedVendor(crm.url)
+    const postgres = backend === "postgres" ? await freshPostgres() : undefined
+    if (postgres !== undefined) await useFreeClusterAddress()
+    dropDatabase = postgres?.drop
+    settings = {
+      port: 0,
+      dataDir: mkdtempSync(join(tmpdir(), "plugboard-bulk-")),
+      databaseUrl: postgres === undefined ? Option.none() : Option.some(Redacted.make(postgres.url)),
+      encryptionKey:
+        postgres === undefined
+          ? Option.none()
+          : Option.some(Redacted.make(randomBytes(32).toString("base64"))),
+      organizationSecret: Option.some(Redacted.make(organizationSecret)),
+      userSecret: Option.some(Redacted.make(userSecret)),
+      connectors: Option.none(),
+      allowPrivateNetworks: { _tag: "All" },
+      logLevel: "error",
+      maxBodyBytes: 64 * 1024
+    }
+  })
+
+  afterAll(async () => {
+    gate?.open()
+    await gate?.stop()
+    await crm?.close()
+    await dropDatabase?.()
+    if (settings !== undefined) rmSync(settings.dataDir, { recursive: true, force: true })
+  })
+
+  const readAll = async (call: Call, auth: string, id: string) => {
+    const text = await (
+      await call(`/hubs/crm/bulk/${id}/accounts`, { headers: { authorization: auth } })
+    ).text()
+    return text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line).comp_name as string)
+  }
+
+  it("resumes a job cut off by a stopping runner and completes it without duplicates", async () => {
+    const first = await start(settings)
+    let auth = ""
+    let id = ""
+    try {
+      const created = await first.call("/instances", {
+        method: "POST",
+        headers: { authorization: platform },
+        json: sageCrmBody({
+          baseUrl: `${gate.url}/sdata/crmj/sagecrm2/-`,
+          username: "admin",
+          password: PASSWORD
+        })
+      })
+      const instance = await json(created)
+      assert.strictEqual(created.status, 200, JSON.stringify(instance))
+      auth = `${platform}, Element ${instance.token}`
+      gate.close(["1"])
+      const response = await first.call(
+        `/hubs/crm/bulk/query?q=${encodeURIComponent("select * from accounts order by comp_companyid asc")}`,
+        { method: "POST", headers: { authorization: auth } }
+      )
+      const job = await json(response)
+      assert.strictEqual(response.status, 200, JSON.stringify(job))
+      id = job.id
+      const partial = await waitForStatus(first.call, auth, id, ["RUNNING"], {
+        until: (current) => current.recordsCount === 2 && gate.held() > 0
+      })
+      assert.strictEqual(partial.recordsCount, 2)
+    } finally {
+      await first.stop()
+      gate.open()
+    }
+
+    const second = await start(settings)
+    try {
+      const done = await waitForStatus(second.call, auth, id, ["COMPLETED", "ERROR"])
+      assert.strictEqual(done.status, "COMPLETED", JSON.stringify(done))
+      assert.strictEqual(done.recordsCount, RECORDS)
+      const names = await readAll(second.call, auth, id)
+      assert.deepStrictEqual(
+        names,
+        Array.from({ length: RECORDS }, (_, index) => `Company ${index + 1}`)
+      )
+    } finally {
+      await second.stop()
+    }
+  })
+
+  it("takes over a job whose runner died holding its claim, once the lease lapses", async () => {
+    const runner = await start(settings)
+    try {
+      const instances = await json(await runner.call("/instances", { headers: { authorization: platform } }))
+      const auth = `${platform}, Element ${instances[0].token}`
+      const response = await runner.call(
+        `/hubs/crm/bulk/query?q=${encodeURIComponent("select * from accounts")}`,
+        {
+          method: "POST",
+          headers: { authorization: auth }
+        }
+      )
+      const job = await json(response)
+      await waitForStatus(runner.call, auth, job.id, ["COMPLETED"])
+      // Rewind it to what a runner that died after its first page leaves behind: RUNNING, claimed
+      // by a token nobody renews, the first page's records saved and the cursor of page 2.
+      const id = Number(job.id)
+      await database(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`DELETE FROM bulk_records WHERE job_id = ${id} AND seq > 2`
+          const first = yield* sql<{
+            n: unknown
+          }>`SELECT COUNT(*) AS n FROM bulk_records WHERE job_id = ${id}`
+          assert.strictEqual(Number(first[0]?.n), 2)
+          yield* sql`UPDATE bulk_jobs SET status = 'RUNNING', records_count = 2, cursor = NULL,
+              claim_token = 'dead-runner', leased_until = ${Date.now() + 1_000}, finished_at = NULL
+            WHERE id = ${id}`
+        })
+      )
+      const page = await runner.call("/hubs/crm/accounts?pageSize=2", { headers: { authorization: auth } })
+      const token = page.headers.get("Elements-Next-Page-Token")
+      assert.isString(token)
+      await database(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`UPDATE bulk_jobs SET cursor = ${token} WHERE id = ${id}`
+        })
+      )
+      const stuck = await json(
+        await runner.call(`/hubs/crm/bulk/${id}/status`, { headers: { authorization: auth } })
+      )
+      assert.strictEqual(stuck.status, "RUNNING")
+      const done = await waitForStatus(runner.call, auth, job.id, ["COMPLETED", "ERROR"], {
+        timeoutMs: 15_000
+      })
+      assert.strictEqual(done.status, "COMPLETED", JSON.stringify(done))
+      assert.strictEqual(done.recordsCount, RECORDS)
+      const names = await readAll(runner.call, auth, job.id)
+      assert.strictEqual(new Set(names).size, RECORDS)
+    } finally {
+      await runner.stop()
+    }
+  })
+})
