@@ -1,8 +1,9 @@
 /**
  * The `HttpClient` every outbound call of the runner uses — vendor APIs, OAuth token endpoints,
- * later event callbacks: Node `http`/`https` (redirects are never followed), with the address policy
- * checked on the resolved address when the socket connects (so DNS rebinding has no window) and on
- * IP literals before the request is made.
+ * event callbacks: undici's pooled keep-alive client (the leanest per request of the Node clients,
+ * which matters on the hub path), redirects never followed, with the address policy checked on the
+ * resolved address when a socket connects (so DNS rebinding has no window) and on IP literals
+ * before the request is made.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns"
 import { isIP } from "node:net"
@@ -18,7 +19,7 @@ type LookupCallback = (
   family?: number
 ) => void
 
-/** A `lookup` for Node sockets that refuses names resolving to a disallowed address. */
+/** A `lookup` for Node sockets (undici passes it to `net.connect`) that refuses names resolving to a disallowed address. */
 export const guardedLookup =
   (policy: AddressPolicy.AddressPolicy) =>
   (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
@@ -63,9 +64,8 @@ export const layerPolicy = (policy: AddressPolicy.AddressPolicy): Layer.Layer<Ht
     )
   ).pipe(
     Layer.provide(
-      NodeHttpClient.layerNodeHttpOptions({
-        lookup: guardedLookup(policy) as never,
-        keepAlive: true
+      NodeHttpClient.layerUndiciOptions({
+        connect: { lookup: guardedLookup(policy) as never }
       })
     )
   )
