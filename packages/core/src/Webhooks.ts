@@ -29,7 +29,9 @@ export interface StandardWebhooksScheme {
  * One header holding `prefix` + the hex or base64 HMAC-SHA256 of the raw body under the UTF-8
  * bytes of the secret in `configKey` (GitHub's `X-Hub-Signature-256: sha256=<hex>`, Shopify's
  * `X-Shopify-Hmac-Sha256: <base64>`). Several signatures may be separated by commas or spaces. It
- * has no timestamp, so nothing expires: a replay is only dropped as a duplicate (same message id).
+ * has no timestamp, so nothing expires: a replay is only dropped as a duplicate. The message id is
+ * therefore a hash of the signed body — never a vendor delivery-id header, which the signature does
+ * not cover and a replayer could change to make each replay look new.
  */
 export interface HmacSha256HeaderScheme {
   readonly _tag: "HmacSha256Header"
@@ -37,8 +39,6 @@ export interface HmacSha256HeaderScheme {
   readonly configKey: string
   readonly encoding: "hex" | "base64"
   readonly prefix: string
-  /** A header carrying the vendor's delivery id; without it the message id is a hash of the body. */
-  readonly idHeader?: string
 }
 
 /** How a vendor signs what it pushes. */
@@ -60,14 +60,12 @@ export const hmacSha256Header = (options: {
   readonly configKey: string
   readonly encoding: "hex" | "base64"
   readonly prefix?: string
-  readonly idHeader?: string
 }): HmacSha256HeaderScheme => ({
   _tag: "HmacSha256Header",
   header: options.header,
   configKey: options.configKey,
   encoding: options.encoding,
-  prefix: options.prefix ?? "",
-  ...(options.idHeader === undefined ? {} : { idHeader: options.idHeader })
+  prefix: options.prefix ?? ""
 })
 
 /**
@@ -245,12 +243,7 @@ const verifyHmacHeader = (
         (candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected)
       )
     ) {
-      const vendorId =
-        scheme.idHeader === undefined ? undefined : headers[scheme.idHeader.toLowerCase()]?.trim()
-      return Result.succeed({
-        messageId: vendorId === undefined || vendorId === "" ? bodyMessageId(input.body) : vendorId,
-        timestamp: undefined
-      })
+      return Result.succeed({ messageId: bodyMessageId(input.body), timestamp: undefined })
     }
   }
   return fail(

@@ -167,6 +167,12 @@ export const BulkHandlers = HttpApiBuilder.group(
                 message: "metaData.identifierFieldName: must be a non-empty field name"
               })
             }
+            // CEQL back-ticks a column name with no escape for a back-tick inside it.
+            if (typeof field === "string" && field.includes("`")) {
+              return yield* new ApiError.BadRequest({
+                message: "metaData.identifierFieldName: must not contain a back-tick (`)"
+              })
+            }
             if (typeof field === "string") identifierField = field.trim()
           }
           const text = yield* readPart(payload.file.path, "file")

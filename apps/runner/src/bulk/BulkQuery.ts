@@ -109,6 +109,9 @@ const fromCeql = (part: string, offset: number, error: Ceql.CeqlError): BulkQuer
 
 const objectNamePattern = /^[A-Za-z0-9_$~.-]+/
 
+/** The largest `limit`: the job's `max_records` is an `INTEGER` column, 32 bits on PostgreSQL. */
+export const MAX_LIMIT = 2_147_483_647
+
 /** Parses `q`. */
 export const parse = (q: string): Result.Result<BulkQuery, BulkQueryError> => {
   let at = skipSpace(q, 0)
@@ -166,8 +169,8 @@ export const parse = (q: string): Result.Result<BulkQuery, BulkQueryError> => {
     const start = skipSpace(q, afterLimit)
     const digits = /^\d+/.exec(q.slice(start))
     const n = digits === null ? Number.NaN : Number(digits[0])
-    if (digits === null || !Number.isSafeInteger(n) || n < 1) {
-      return Result.fail(expected(q, start, "a positive integer after 'limit'"))
+    if (digits === null || !Number.isSafeInteger(n) || n < 1 || n > MAX_LIMIT) {
+      return Result.fail(expected(q, start, `a positive integer up to ${MAX_LIMIT} after 'limit'`))
     }
     limit = n
     at = skipSpace(q, start + digits[0].length)

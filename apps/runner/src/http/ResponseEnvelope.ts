@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto"
 import { Cause, Effect, type Layer, LogLevel, Predicate, References, type Types } from "effect"
 import * as FindMyWay from "effect/http/FindMyWay"
 import * as HttpRouter from "effect/http/HttpRouter"
+import * as Multipart from "effect/http/Multipart"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { HttpApiSchemaError } from "effect/http-api/HttpApiError"
@@ -114,6 +115,15 @@ const fromCause = (
   }
   if (Predicate.isTagged(error, "HttpApiPayloadTooLarge")) {
     return { response: errorResponse(413, defaultMessages[413]!), unexpected: false }
+  }
+  // The API reads multipart bodies before a handler runs and dies on a broken or oversize one.
+  if (Multipart.isMultipartError(error)) {
+    const reason = error.reason._tag
+    if (reason === "InternalError")
+      return { response: errorResponse(500, "internal error"), unexpected: true }
+    return reason === "Parse"
+      ? { response: errorResponse(400, "the multipart body could not be read"), unexpected: false }
+      : { response: errorResponse(413, `the multipart body is too large (${reason})`), unexpected: false }
   }
   return { response: errorResponse(500, "internal error"), unexpected: true }
 }

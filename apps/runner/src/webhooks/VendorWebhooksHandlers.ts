@@ -27,7 +27,8 @@ const instanceIdOf = (query: string | undefined, header: string | undefined) => 
       })
     )
   }
-  const id = Number(text)
+  // Decimal digits only: `Number` alone would also read `1e3`, `0x10` or `+5` as an id.
+  const id = /^\d+$/.test(text) ? Number(text) : Number.NaN
   return Number.isSafeInteger(id) && id > 0
     ? Effect.succeed(id)
     : Effect.fail(

@@ -160,6 +160,11 @@ describe.each(backends)("bulk jobs on %s", (backend) => {
     assert.strictEqual(badLimit.response.status, 400)
     assert.match(badLimit.body.message, /limit.*position 29/)
 
+    // Past 2^31-1 PostgreSQL's INTEGER column refused the job: a 500 instead of a 400.
+    const hugeLimit = await startQuery("select * from accounts limit 3000000000")
+    assert.strictEqual(hugeLimit.response.status, 400, JSON.stringify(hugeLimit.body))
+    assert.match(hugeLimit.body.message, /limit.*position 29/)
+
     const noQ = await runner.call("/hubs/crm/bulk/query", {
       method: "POST",
       headers: { authorization: auth }
@@ -288,12 +293,36 @@ describe.each(backends)("bulk jobs on %s", (backend) => {
     })
     assert.strictEqual(badMeta.status, 400)
     assert.match((await json(badMeta)).message, /^metaData:/)
+    // A back-tick cannot be quoted in a CEQL column name: every row's upsert lookup would fail.
+    const tickField = await upload(
+      runner.call,
+      auth,
+      "accounts",
+      { content: '[{"comp_name":"x"}]', name: "a.json", type: "application/json" },
+      { identifierFieldName: "comp`name" }
+    )
+    assert.strictEqual(tickField.status, 400)
+    assert.match((await json(tickField)).message, /^metaData\.identifierFieldName:/)
     const noFile = await runner.call("/hubs/crm/bulk/accounts", {
       method: "POST",
       headers: { authorization: auth },
       body: new FormData()
     })
     assert.strictEqual(noFile.status, 400)
+    // A multipart body cut short, and one larger than the body limit: 400 and 413, never a 500.
+    const broken = await runner.call("/hubs/crm/bulk/accounts", {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "multipart/form-data; boundary=xyz" },
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.json"\r\n\r\n[{"comp_name":"x"}]'
+    })
+    assert.strictEqual(broken.status, 400, await broken.clone().text())
+    assert.isString((await json(broken)).requestId)
+    const oversize = await upload(runner.call, auth, "accounts", {
+      content: `[${'{"comp_name":"x"},'.repeat(400_000)}{"comp_name":"y"}]`,
+      name: "a.json",
+      type: "application/json"
+    })
+    assert.strictEqual(oversize.status, 413, await oversize.clone().text())
   })
 
   it("lists the instance's jobs newest first, next to the hub routes", async () => {

@@ -19,6 +19,16 @@ const fails = (q: string) => {
 }
 
 describe("BulkQuery.parse", () => {
+  it("refuses a limit past a 32-bit integer, which PostgreSQL's INTEGER column cannot hold", () => {
+    assert.deepStrictEqual(ok("select * from accounts limit 2147483647"), {
+      objectName: "accounts",
+      limit: 2147483647
+    })
+    const tooBig = fails("select * from accounts limit 3000000000")
+    assert.strictEqual(tooBig.position, 29)
+    assert.match(tooBig.message, /limit/)
+  })
+
   it("reads select, from, where, order by and limit in any case", () => {
     assert.deepStrictEqual(ok("select * from accounts"), { objectName: "accounts" })
     assert.deepStrictEqual(

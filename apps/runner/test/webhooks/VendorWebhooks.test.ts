@@ -273,6 +273,16 @@ describe.each(backends)("vendor webhooks on %s", (backend) => {
     )
     assert.strictEqual(notNumber.status, 400)
     assert.match((await json(notNumber)).message, /'instanceId' must be a whole number/)
+    // Number() would read these as 1000 and 16: an id is decimal digits only.
+    for (const odd of ["1e3", "0x10", "1.0", "+5"]) {
+      const answer = await push(
+        `/events/pushy?instanceId=${encodeURIComponent(odd)}`,
+        deleted,
+        svixHeaders({ id: "msg_x", body: deleted })
+      )
+      assert.strictEqual(answer.status, 400, odd)
+      assert.match((await json(answer)).message, /'instanceId' must be a whole number/)
+    }
   })
 
   it("answers a forged, stale or unsigned request with 401", async () => {

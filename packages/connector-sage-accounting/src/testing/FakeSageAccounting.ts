@@ -5,8 +5,8 @@
  * filters, paging, 422 error arrays and a configurable rate limit. It is strict where the vendor is
  * strict, so that a connector passing against it sends what the real API expects.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage } from "node:http"
+import { FakeHttp } from "@plugboard/testkit/fake-vendor"
 import { collections } from "./FakeSageCollections.js"
 import { sageError } from "./FakeSageErrors.js"
 import { type Answer, listCollection } from "./FakeSageList.js"
@@ -67,34 +67,6 @@ export interface FakeSageAccounting {
 
 const API_PREFIX = "/v3.1"
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    request.on("error", reject)
-  })
-
-const send = (response: ServerResponse, answer: Answer): void => {
-  const headers: Record<string, string> = { ...answer.headers }
-  if (answer.body === undefined) {
-    response.writeHead(answer.status, headers).end()
-    return
-  }
-  const text = JSON.stringify(answer.body)
-  response
-    .writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers })
-    .end(text)
-}
-
-const headerMap = (request: IncomingMessage): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value
-  }
-  return out
-}
-
 const unauthorized: Answer = {
   status: 401,
   body: [sageError("Unauthorized", "the access token is missing, invalid or expired")],
@@ -120,92 +92,6 @@ export const startFakeSageAccounting = async (
   const requests: Array<RecordedRequest> = []
   const faults: Array<number> = []
   const recent: Array<number> = []
-
-  const authorize = (url: URL): Answer => {
-    const params = Object.fromEntries(url.searchParams)
-    const client = oauth.client(url.searchParams.get("client_id") ?? "")
-    const redirectUri = url.searchParams.get("redirect_uri")
-    if (client === undefined) {
-      oauth.authorizations.push({ params, code: undefined })
-      return { status: 400, body: { error: "invalid_client", error_description: "unknown client_id" } }
-    }
-    if (
-      redirectUri === null ||
-      !URL.canParse(redirectUri) ||
-      (client.redirectUris !== undefined &&
-        client.redirectUris.length > 0 &&
-        !client.redirectUris.includes(redirectUri))
-    ) {
-      oauth.authorizations.push({ params, code: undefined })
-      return {
-        status: 400,
-        body: { error: "invalid_request", error_description: "redirect_uri is not registered" }
-      }
-    }
-    const back = new URL(redirectUri)
-    const state = url.searchParams.get("state")
-    const scope = url.searchParams.get("scope") ?? "full_access"
-    let error: string | undefined
-    if (url.searchParams.get("response_type") !== "code") error = "unsupported_response_type"
-    else if (url.searchParams.get("filter") !== "apiv3.1") error = "invalid_request"
-    else if (scope !== "full_access" && scope !== "readonly") error = "invalid_scope"
-    let code: string | undefined
-    if (error === undefined) {
-      code = oauth.issueCode({ clientId: client.clientId, redirectUri, scope })
-      back.searchParams.set("code", code)
-      back.searchParams.set("country", url.searchParams.get("country") ?? "GB")
-    } else {
-      back.searchParams.set("error", error)
-    }
-    if (state !== null) back.searchParams.set("state", state)
-    oauth.authorizations.push({ params, code })
-    return { status: 302, body: undefined, headers: { location: back.toString() } }
-  }
-
-  const token = (request: IncomingMessage, text: string): Answer => {
-    const answer = ((): Answer => {
-      if (!(request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-        return {
-          status: 400,
-          body: { error: "invalid_request", error_description: "the body must be form-encoded" }
-        }
-      }
-      const form = new URLSearchParams(text)
-      let clientId = form.get("client_id")
-      let clientSecret = form.get("client_secret")
-      const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? "")
-      if (basic?.[1] !== undefined) {
-        const decoded = Buffer.from(basic[1], "base64").toString("utf8")
-        const colon = decoded.indexOf(":")
-        clientId = decodeURIComponent(decoded.slice(0, colon))
-        clientSecret = decodeURIComponent(decoded.slice(colon + 1))
-      }
-      const client = oauth.client(clientId ?? "")
-      if (client === undefined || client.clientSecret !== clientSecret) {
-        return {
-          status: 401,
-          body: { error: "invalid_client", error_description: "client authentication failed" }
-        }
-      }
-      const grant = form.get("grant_type")
-      if (grant === "authorization_code") {
-        return oauth.exchangeCode(
-          client,
-          form.get("code") ?? undefined,
-          form.get("redirect_uri") ?? undefined
-        )
-      }
-      if (grant === "refresh_token") return oauth.refresh(client, form.get("refresh_token") ?? undefined)
-      return { status: 400, body: { error: "unsupported_grant_type" } }
-    })()
-    const form = new URLSearchParams(text)
-    oauth.tokenRequests.push({
-      grantType: form.get("grant_type") ?? "",
-      redirectUri: form.get("redirect_uri") ?? undefined,
-      status: answer.status
-    })
-    return { ...answer, headers: { "cache-control": "no-store" } }
-  }
 
   const gate = (request: IncomingMessage): Answer | undefined => {
     const fault = faults.shift()
@@ -253,7 +139,7 @@ export const startFakeSageAccounting = async (
       method: request.method ?? "GET",
       path,
       query: url.searchParams,
-      headers: headerMap(request),
+      headers: FakeHttp.headerMap(request),
       status: answer.status
     })
     return answer
@@ -325,31 +211,17 @@ export const startFakeSageAccounting = async (
     }
   }
 
-  const server = createServer((request, response) => {
-    readBody(request)
-      .then((text) => {
-        const url = new URL(request.url ?? "/", "http://127.0.0.1")
-        if (request.method === "GET" && url.pathname === "/oauth2/auth/central")
-          return send(response, authorize(url))
-        if (request.method === "POST" && url.pathname === "/token")
-          return send(response, token(request, text))
-        if (url.pathname.startsWith(`${API_PREFIX}/`)) return send(response, api(request, url, text))
-        return send(response, {
-          status: 404,
-          body: [sageError("RecordNotFound", `no route ${url.pathname}`)]
-        })
-      })
-      .catch((error: unknown) =>
-        send(response, { status: 500, body: [sageError("UnexpectedError", String(error))] })
-      )
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const server = await FakeHttp.startFakeServer(
+    (request, url, text) => {
+      if (request.method === "GET" && url.pathname === "/oauth2/auth/central")
+        return oauth.authorizeEndpoint(url)
+      if (request.method === "POST" && url.pathname === "/token") return oauth.tokenEndpoint(request, text)
+      if (url.pathname.startsWith(`${API_PREFIX}/`)) return api(request, url, text)
+      return { status: 404, body: [sageError("RecordNotFound", `no route ${url.pathname}`)] }
+    },
+    (error) => ({ status: 500, body: [sageError("UnexpectedError", String(error))] })
+  )
+  const url = server.url
   return {
     url,
     baseUrl: `${url}${API_PREFIX}`,
@@ -361,10 +233,6 @@ export const startFakeSageAccounting = async (
     failNext: (status, count = 1) => {
       for (let i = 0; i < count; i++) faults.push(status)
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error === undefined ? resolve() : reject(error)))
-      })
+    close: server.close
   }
 }

@@ -4,16 +4,13 @@
  * `contact_id`), the `attributes` projection (lists show only `id`, `displayed_as` and `$path`
  * unless asked for more) and page-number paging inside the `$items` envelope.
  */
+import type { FakeAnswer } from "@plugboard/testkit/fake-vendor"
 import type { CollectionSpec } from "./FakeSageCollections.js"
 import { type SageErrorEntry, sageError } from "./FakeSageErrors.js"
 import type { FakeSageStore } from "./FakeSageStore.js"
 
-/** An answer of the fake: HTTP status and JSON body. */
-export interface Answer {
-  readonly status: number
-  readonly body: unknown
-  readonly headers?: Readonly<Record<string, string>>
-}
+/** One HTTP answer of the fake (the testkit's fake answer). */
+export type Answer = FakeAnswer
 
 const maxItemsPerPage = 200
 const defaultItemsPerPage = 20

@@ -5,11 +5,11 @@
  * options, bare-array bodies, and a configurable rate limit answering 429 with `Retry-After`. It is
  * strict where the vendor is strict, so a connector passing against it sends what the real API expects.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage } from "node:http"
+import { FakeHttp } from "@plugboard/testkit/fake-vendor"
 import { children, collections } from "./FakeSage200Collections.js"
 import { type Answer, listRecords, vendorError } from "./FakeSage200List.js"
-import { type FakeClient, FakeSage200OAuth } from "./FakeSage200OAuth.js"
+import { audience, type FakeClient, FakeSage200OAuth } from "./FakeSage200OAuth.js"
 import { FakeSage200Store } from "./FakeSage200Store.js"
 
 /** A company the fake's user can reach, as `GET /sites` lists it. */
@@ -76,7 +76,6 @@ export interface FakeSage200 {
   readonly close: () => Promise<void>
 }
 
-const audience = "s200ukipd/sage200"
 const apiPath = /^\/uk\/(sage200|sage200extra)\/accounts\/v1(\/.*)$/
 
 const defaultCompanies: ReadonlyArray<FakeCompany> = [
@@ -88,37 +87,7 @@ const defaultCompanies: ReadonlyArray<FakeCompany> = [
   }
 ]
 
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    request.on("data", (chunk: Buffer) => chunks.push(chunk))
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    request.on("error", reject)
-  })
-
-const send = (response: ServerResponse, answer: Answer): void => {
-  const headers: Record<string, string> = { ...answer.headers }
-  if (answer.body === undefined) {
-    response.writeHead(answer.status, headers).end()
-    return
-  }
-  response
-    .writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers })
-    .end(JSON.stringify(answer.body))
-}
-
-const headerMap = (request: IncomingMessage): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value
-  }
-  return out
-}
-
-const header = (request: IncomingMessage, name: string): string | undefined => {
-  const value = request.headers[name]
-  return typeof value === "string" ? value : undefined
-}
+const header = FakeHttp.header
 
 /** Starts a fake Sage 200 server; close it when done. */
 export const startFakeSage200 = async (options: FakeSage200Options = {}): Promise<FakeSage200> => {
@@ -137,69 +106,6 @@ export const startFakeSage200 = async (options: FakeSage200Options = {}): Promis
   const requests: Array<RecordedRequest> = []
   const faults: Array<number> = []
   const recent: Array<number> = []
-
-  const authorize = (url: URL): Answer => {
-    const redirectUri = url.searchParams.get("redirect_uri")
-    if (
-      !oauth.known(url.searchParams.get("client_id")) ||
-      redirectUri === null ||
-      !URL.canParse(redirectUri)
-    ) {
-      return {
-        status: 400,
-        body: { error: "invalid_request", error_description: "unknown client or redirect_uri" }
-      }
-    }
-    const back = new URL(redirectUri)
-    const state = url.searchParams.get("state")
-    if (url.searchParams.get("response_type") !== "code")
-      back.searchParams.set("error", "unsupported_response_type")
-    else if (url.searchParams.get("audience") !== audience) back.searchParams.set("error", "invalid_request")
-    else {
-      const clientId = url.searchParams.get("client_id") ?? ""
-      back.searchParams.set("code", oauth.issueCode({ clientId, redirectUri }))
-    }
-    if (state !== null) back.searchParams.set("state", state)
-    return { status: 302, body: undefined, headers: { location: back.toString() } }
-  }
-
-  const token = (request: IncomingMessage, text: string): Answer => {
-    const type = header(request, "content-type") ?? ""
-    let form: URLSearchParams
-    if (type.startsWith("application/x-www-form-urlencoded")) form = new URLSearchParams(text)
-    else if (type.startsWith("application/json")) {
-      try {
-        form = new URLSearchParams(JSON.parse(text) as Record<string, string>)
-      } catch {
-        return { status: 400, body: { error: "invalid_request", error_description: "malformed JSON body" } }
-      }
-    } else
-      return {
-        status: 400,
-        body: { error: "invalid_request", error_description: "unsupported content type" }
-      }
-    let clientId = form.get("client_id")
-    let clientSecret = form.get("client_secret")
-    const basic = /^Basic (.+)$/i.exec(header(request, "authorization") ?? "")
-    if (basic?.[1] !== undefined) {
-      const decoded = Buffer.from(basic[1], "base64").toString("utf8")
-      const colon = decoded.indexOf(":")
-      clientId = decodeURIComponent(decoded.slice(0, colon))
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1))
-    }
-    const grant = form.get("grant_type") ?? ""
-    const client = oauth.authenticate(clientId, clientSecret)
-    const answer: Answer =
-      client === undefined
-        ? { status: 401, body: { error: "access_denied", error_description: "Unauthorized" } }
-        : grant === "authorization_code"
-          ? oauth.exchangeCode(client, form.get("code"), form.get("redirect_uri"))
-          : grant === "refresh_token"
-            ? oauth.refresh(client, form.get("refresh_token"))
-            : { status: 403, body: { error: "unsupported_grant_type" } }
-    oauth.tokenRequests.push({ grantType: grant, status: answer.status })
-    return { ...answer, headers: { "cache-control": "no-store" } }
-  }
 
   const gate = (request: IncomingMessage): Answer | undefined => {
     const fault = faults.shift()
@@ -348,34 +254,24 @@ export const startFakeSage200 = async (options: FakeSage200Options = {}): Promis
       edition,
       path,
       query: url.searchParams,
-      headers: headerMap(request),
+      headers: FakeHttp.headerMap(request),
       status: answer.status
     })
     return answer
   }
 
-  const server = createServer((request, response) => {
-    readBody(request)
-      .then((text) => {
-        const url = new URL(request.url ?? "/", "http://127.0.0.1")
-        if (request.method === "GET" && url.pathname === "/authorize") return send(response, authorize(url))
-        if (request.method === "POST" && url.pathname === "/oauth/token")
-          return send(response, token(request, text))
-        const match = apiPath.exec(url.pathname)
-        if (match !== null) return send(response, api(request, url, match[1]!, match[2]!, text))
-        return send(response, { status: 404, body: vendorError("NotFound", `no route ${url.pathname}`) })
-      })
-      .catch((error: unknown) =>
-        send(response, { status: 500, body: vendorError("UnexpectedError", String(error)) })
-      )
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const server = await FakeHttp.startFakeServer(
+    (request, url, text) => {
+      if (request.method === "GET" && url.pathname === "/authorize") return oauth.authorizeEndpoint(url)
+      if (request.method === "POST" && url.pathname === "/oauth/token")
+        return oauth.tokenEndpoint(request, text)
+      const match = apiPath.exec(url.pathname)
+      if (match !== null) return api(request, url, match[1]!, match[2]!, text)
+      return { status: 404, body: vendorError("NotFound", `no route ${url.pathname}`) }
+    },
+    (error) => ({ status: 500, body: vendorError("UnexpectedError", String(error)) })
+  )
+  const url = server.url
   return {
     url,
     baseUrl: `${url}/uk/sage200/accounts/v1`,
@@ -394,10 +290,6 @@ export const startFakeSage200 = async (options: FakeSage200Options = {}): Promis
     failNext: (status, count = 1) => {
       for (let i = 0; i < count; i++) faults.push(status)
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error === undefined ? resolve() : reject(error)))
-      })
+    close: server.close
   }
 }

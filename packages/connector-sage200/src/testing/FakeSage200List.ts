@@ -3,15 +3,12 @@
  * `$select`, `$top` (default 500, at most 5000) and `$skip` (refused without `$orderby`, as the
  * vendor does). The body is a bare JSON array; there is no total and no next link.
  */
+import type { FakeAnswer } from "@plugboard/testkit/fake-vendor"
 import { compileFilter, ODataError, parseFilter, parseOrderBy, select } from "./FakeSage200OData.js"
 import type { FakeRecord } from "./FakeSage200Store.js"
 
-/** An answer of the fake: status, JSON body (undefined for none) and extra headers. */
-export interface Answer {
-  readonly status: number
-  readonly body: unknown
-  readonly headers?: Readonly<Record<string, string>>
-}
+/** One HTTP answer of the fake (the testkit's fake answer). */
+export type Answer = FakeAnswer
 
 /** The vendor's error body. */
 export const vendorError = (code: string, message: string): Readonly<Record<string, string>> => ({

@@ -6,11 +6,11 @@
  * requests per second per client, and injected outages. It is strict where Sendoso is strict, so a
  * connector passing against it sends what the real API expects.
  */
-import { createServer, type IncomingMessage } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage } from "node:http"
+import { FakeHttp } from "@plugboard/testkit/fake-vendor"
 import { type ApiOptions, route } from "./FakeSendosoApi.js"
-import { type Answer, failure, headerMap, noRoute, readBody, readFields, send } from "./FakeSendosoHttp.js"
-import { type FakeClient, FakeSendosoOAuth, scopes } from "./FakeSendosoOAuth.js"
+import { type Answer, failure, noRoute } from "./FakeSendosoHttp.js"
+import { type FakeClient, FakeSendosoOAuth } from "./FakeSendosoOAuth.js"
 import { FakeSendosoRateLimit, type RateLimit, sendosoRateLimit } from "./FakeSendosoRateLimit.js"
 import { FakeSendosoStore } from "./FakeSendosoStore.js"
 
@@ -94,77 +94,9 @@ export const startFakeSendoso = async (options: FakeSendosoOptions = {}): Promis
   const requests: Array<RecordedRequest> = []
   const faults: Array<number> = []
 
-  const authorize = (url: URL): Answer => {
-    const params = Object.fromEntries(url.searchParams)
-    oauth.authorizations.push(params)
-    const client = oauth.client(params["client_id"] ?? "")
-    const redirectUri = params["redirect_uri"]
-    // Without a trustworthy redirect URI the error is shown to the user, not redirected.
-    if (client === undefined) return { status: 401, body: { error: "invalid_client" } }
-    if (redirectUri === undefined || !oauth.allowsRedirect(client, redirectUri)) {
-      return { status: 400, body: { error: "invalid_redirect_uri" } }
-    }
-    const back = new URL(redirectUri)
-    const asked = (params["scope"] ?? "public").split(/[ +]/).filter((s) => s !== "")
-    if (params["response_type"] !== "code") back.searchParams.set("error", "unsupported_response_type")
-    else if (asked.some((scope) => !scopes.includes(scope))) back.searchParams.set("error", "invalid_scope")
-    else {
-      back.searchParams.set(
-        "code",
-        oauth.issueCode({ clientId: client.clientId, redirectUri, scope: asked.join(" ") })
-      )
-    }
-    if (params["state"] !== undefined) back.searchParams.set("state", params["state"])
-    return { status: 302, body: undefined, headers: { location: back.toString() } }
-  }
-
-  const token = (request: IncomingMessage, text: string): Answer => {
-    const fields = readFields(request, text) ?? {}
-    const field = (name: string) => (typeof fields[name] === "string" ? (fields[name] as string) : undefined)
-    let clientId = field("client_id")
-    let clientSecret = field("client_secret")
-    const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? "")
-    if (basic?.[1] !== undefined) {
-      const decoded = Buffer.from(basic[1], "base64").toString("utf8")
-      const colon = decoded.indexOf(":")
-      clientId = decodeURIComponent(decoded.slice(0, colon))
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1))
-    }
-    const client = oauth.client(clientId ?? "")
-    const answer: Answer = (() => {
-      if (client === undefined || client.clientSecret !== clientSecret) {
-        return {
-          status: 401,
-          body: {
-            error: "invalid_client",
-            error_description:
-              "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."
-          }
-        }
-      }
-      const grant = field("grant_type")
-      if (grant === "authorization_code") {
-        return oauth.exchangeCode(client, field("code"), field("redirect_uri"))
-      }
-      if (grant === "refresh_token") return oauth.refresh(client, field("refresh_token"))
-      return {
-        status: 400,
-        body: {
-          error: "unsupported_grant_type",
-          error_description: "The authorization grant type is not supported by the authorization server."
-        }
-      }
-    })()
-    oauth.tokenRequests.push({
-      grantType: field("grant_type") ?? "",
-      redirectUri: field("redirect_uri"),
-      status: answer.status
-    })
-    return { ...answer, headers: { "cache-control": "no-store" } }
-  }
-
   const revoke = (request: IncomingMessage, text: string): Answer => {
-    const value = readFields(request, text)?.["token"]
+    const read = FakeHttp.readFields(request, text)
+    const value = "fields" in read ? read.fields["token"] : undefined
     if (typeof value === "string") oauth.revoke(value)
     return { status: 200, body: {} }
   }
@@ -218,35 +150,25 @@ export const startFakeSendoso = async (options: FakeSendosoOptions = {}): Promis
       method,
       path,
       query: url.searchParams,
-      headers: headerMap(request),
+      headers: FakeHttp.headerMap(request),
       body,
       status: answer.status
     })
     return answer
   }
 
-  const server = createServer((request, response) => {
-    readBody(request)
-      .then((text) => {
-        const url = new URL(request.url ?? "/", "http://127.0.0.1")
-        if (request.method === "GET" && url.pathname === "/oauth/authorize")
-          return send(response, authorize(url))
-        if (request.method === "POST" && url.pathname === "/oauth/token")
-          return send(response, token(request, text))
-        if (request.method === "POST" && url.pathname === "/oauth/revoke")
-          return send(response, revoke(request, text))
-        if (url.pathname.startsWith(`${API_PREFIX}/`)) return send(response, api(request, url, text))
-        return send(response, noRoute)
-      })
-      .catch((error: unknown) => send(response, failure(500, `the fake failed: ${String(error)}`)))
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const server = await FakeHttp.startFakeServer(
+    (request, url, text) => {
+      if (request.method === "GET" && url.pathname === "/oauth/authorize") return oauth.authorizeEndpoint(url)
+      if (request.method === "POST" && url.pathname === "/oauth/token")
+        return oauth.tokenEndpoint(request, text)
+      if (request.method === "POST" && url.pathname === "/oauth/revoke") return revoke(request, text)
+      if (url.pathname.startsWith(`${API_PREFIX}/`)) return api(request, url, text)
+      return noRoute
+    },
+    (error) => failure(500, `the fake failed: ${String(error)}`)
+  )
+  const url = server.url
   return {
     url,
     baseUrl: `${url}${API_PREFIX}`,
@@ -259,10 +181,6 @@ export const startFakeSendoso = async (options: FakeSendosoOptions = {}): Promis
     failNext: (status, count = 1) => {
       for (let i = 0; i < count; i++) faults.push(status)
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error === undefined ? resolve() : reject(error)))
-      })
+    close: server.close
   }
 }
