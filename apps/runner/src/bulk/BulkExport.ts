@@ -5,6 +5,10 @@
  * record's flattened fields — nested objects as dotted names (`address.city`), arrays as JSON text
  * — in order of first appearance. CSV needs its header first, so its records are read twice: once
  * for the column names, once for the rows.
+ *
+ * Every read stops at `count`, the job's record count read when the download was asked for: a
+ * running job keeps saving pages meanwhile, and without that bound the body could hold more records
+ * than the `Elements-Returned-Count` header says, or CSV rows with columns the header lacks.
  */
 import { stringify } from "csv-stringify/sync"
 import { Effect, Option, Stream } from "effect"
@@ -14,13 +18,14 @@ import type { BulkStoreService } from "./BulkStore.js"
 /** Records read per database round trip. */
 export const PAGE = 500
 
-/** Every stored record of a job, in order, a page at a time. */
+/** The job's first `count` stored records, in order, a page at a time. */
 const pages = (
   store: BulkStoreService,
-  id: number
+  id: number,
+  count: number
 ): Stream.Stream<ReadonlyArray<string>, SqlError.SqlError> =>
   Stream.paginate(0, (after: number) =>
-    Effect.map(store.records(id, after, PAGE), (rows) => {
+    Effect.map(store.records(id, after, PAGE, count), (rows) => {
       const last = rows[rows.length - 1]
       return [
         [rows.map((row) => row.record)],
@@ -29,9 +34,13 @@ const pages = (
     })
   )
 
-/** The records as newline-delimited JSON. */
-export const ndjson = (store: BulkStoreService, id: number): Stream.Stream<Uint8Array, SqlError.SqlError> =>
-  pages(store, id).pipe(
+/** The job's first `count` records as newline-delimited JSON. */
+export const ndjson = (
+  store: BulkStoreService,
+  id: number,
+  count: number
+): Stream.Stream<Uint8Array, SqlError.SqlError> =>
+  pages(store, id, count).pipe(
     Stream.filter((page) => page.length > 0),
     Stream.map((page) => `${page.join("\n")}\n`),
     Stream.encodeText
@@ -69,12 +78,16 @@ const parse = (text: string): unknown => {
   }
 }
 
-/** The records as CSV with a header row. */
-export const csv = (store: BulkStoreService, id: number): Stream.Stream<Uint8Array, SqlError.SqlError> =>
+/** The job's first `count` records as CSV with a header row. */
+export const csv = (
+  store: BulkStoreService,
+  id: number,
+  count: number
+): Stream.Stream<Uint8Array, SqlError.SqlError> =>
   Stream.unwrap(
     Effect.gen(function* () {
       const columns = new Set<string>()
-      yield* Stream.runForEach(pages(store, id), (page) =>
+      yield* Stream.runForEach(pages(store, id, count), (page) =>
         Effect.sync(() => {
           for (const text of page) for (const column of flatten(parse(text)).keys()) columns.add(column)
         })
@@ -82,7 +95,7 @@ export const csv = (store: BulkStoreService, id: number): Stream.Stream<Uint8Arr
       const header = [...columns]
       if (header.length === 0) return Stream.empty
       let first = true
-      return pages(store, id).pipe(
+      return pages(store, id, count).pipe(
         Stream.filter((page) => page.length > 0),
         Stream.map((page) => {
           const rows = page.map((text) => {

@@ -219,8 +219,11 @@ export const BulkHandlers = HttpApiBuilder.group(
           const job = yield* jobOf(instance, params.id)
           const cancelled = yield* orInternal(store.cancel(job.id, yield* Clock.currentTimeMillis))
           if (Option.isNone(cancelled)) {
+            // The job may have ended since it was read above: name the status it has now.
+            const now = yield* orInternal(store.find(job.id))
+            const status = Option.isSome(now) ? now.value.status : job.status
             return yield* new ApiError.Conflict({
-              message: `bulk job ${job.id} is ${job.status} and can no longer be cancelled`
+              message: `bulk job ${job.id} is ${status} and can no longer be cancelled`
             })
           }
           yield* store.wakeup.ring
@@ -242,13 +245,16 @@ export const BulkHandlers = HttpApiBuilder.group(
           }
           const request = yield* HttpServerRequest
           const accept = (request.headers.accept ?? "").toLowerCase()
-          const headers = { "Elements-Returned-Count": String(job.recordsCount) }
+          // The count read with the job bounds every read of the body, so a running job's later
+          // pages never make the body disagree with the header.
+          const count = job.recordsCount
+          const headers = { "Elements-Returned-Count": String(count) }
           return accept.includes("text/csv")
-            ? HttpServerResponse.stream(BulkExport.csv(store, job.id), {
+            ? HttpServerResponse.stream(BulkExport.csv(store, job.id, count), {
                 contentType: "text/csv; charset=utf-8",
                 headers
               })
-            : HttpServerResponse.stream(BulkExport.ndjson(store, job.id), {
+            : HttpServerResponse.stream(BulkExport.ndjson(store, job.id, count), {
                 // One JSON record per line; labelled as the client asked when it asked for JSON.
                 contentType: accept.includes("application/json")
                   ? "application/json; charset=utf-8"

@@ -5,8 +5,14 @@
  * outcomes, the final status — is written only while its token still holds, in one transaction,
  * so a runner that lost its claim (crashed, paused past its lease) can never write over the runner
  * that took the job over, and a resumed job continues from the last saved cursor without
- * duplicates. Cancelling a running job marks it `CANCELLATION_PENDING`; the worker sees that at its
- * next save and ends the job `CANCELLED`.
+ * duplicates. Jobs of one instance run one at a time, oldest first: a claim never takes a job while
+ * an older job of its instance is still active, even within one batch or across runners.
+ *
+ * Cancelling a running job marks it `CANCELLATION_PENDING`; the worker sees that at its next save
+ * and ends the job `CANCELLED`. A cancel recorded after the last save but before the worker
+ * finishes still wins: `finish` turns a `COMPLETED` outcome into `CANCELLED` when a cancel is
+ * pending, so a job answered `CANCELLATION_PENDING` never ends `COMPLETED` (an `ERROR` stays an
+ * `ERROR`, its failure kept). A cancel that arrives after the job has ended is refused (409).
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { type SqlError, SqlClient } from "effect/sql"
@@ -167,7 +173,8 @@ export interface BulkStoreService {
   ) => Effect.Effect<ReadonlyArray<BulkJob>, SqlError.SqlError>
   /**
    * Claims up to `limit` jobs that are `CREATED`, or active and unleased (orphaned by a runner that
-   * stopped), skipping the instances in `busy`; `CREATED` ones become `RUNNING`.
+   * stopped), skipping the instances in `busy` and every job that has an older active job of its
+   * instance (so an instance's jobs run one at a time, in order); `CREATED` ones become `RUNNING`.
    */
   readonly claim: (options: {
     readonly limit: number
@@ -203,7 +210,10 @@ export interface BulkStoreService {
     readonly nextRow: number
     readonly now: number
   }) => Effect.Effect<Saved, SqlError.SqlError>
-  /** Ends a job under its claim; `None` when the claim was lost. */
+  /**
+   * Ends a job under its claim; `None` when the claim was lost. A `COMPLETED` outcome of a job
+   * whose cancel is pending is stored as `CANCELLED`: the cancel was answered before the job ended.
+   */
   readonly finish: (options: {
     readonly id: number
     readonly token: string
@@ -216,11 +226,16 @@ export interface BulkStoreService {
    * running one `CANCELLATION_PENDING` until its worker stops. `None` when the job is not active.
    */
   readonly cancel: (id: number, now: number) => Effect.Effect<Option.Option<BulkJob>, SqlError.SqlError>
-  /** Up to `limit` stored records after `afterSeq`, in order. */
+  /**
+   * Up to `limit` stored records after `afterSeq` and up to `throughSeq`, in order. A download
+   * passes the job's count read when it was asked for, so the pages a running job saves meanwhile
+   * never make the body disagree with that count.
+   */
   readonly records: (
     id: number,
     afterSeq: number,
-    limit: number
+    limit: number,
+    throughSeq: number
   ) => Effect.Effect<ReadonlyArray<{ readonly seq: number; readonly record: string }>, SqlError.SqlError>
   /** Up to `limit` upload rows from `fromRow` (1-based), in order. */
   readonly inputs: (
@@ -320,15 +335,19 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
       const claim: BulkStoreService["claim"] = (options) => {
         if (options.limit <= 0) return Effect.succeed([])
         const notBusy =
-          options.busy.length === 0 ? sql.literal("") : sql`AND instance_id NOT IN ${sql.in(options.busy)}`
+          options.busy.length === 0 ? sql.literal("") : sql`AND j.instance_id NOT IN ${sql.in(options.busy)}`
         return sql`UPDATE bulk_jobs SET leased_until = ${options.leaseUntil}, claim_token = ${options.token},
               status = CASE WHEN status = 'CREATED' THEN 'RUNNING' ELSE status END,
               started_at = COALESCE(started_at, ${options.now}), updated_at = ${options.now}
             WHERE id IN (
-              SELECT id FROM bulk_jobs
-              WHERE status IN ${active} AND (leased_until IS NULL OR leased_until <= ${options.now})
+              SELECT j.id FROM bulk_jobs j
+              WHERE j.status IN ${active} AND (j.leased_until IS NULL OR j.leased_until <= ${options.now})
                 ${notBusy}
-              ORDER BY id
+                AND NOT EXISTS (
+                  SELECT 1 FROM bulk_jobs o
+                  WHERE o.instance_id = j.instance_id AND o.id < j.id AND o.status IN ${active}
+                )
+              ORDER BY j.id
               LIMIT ${options.limit}
               ${skipLocked}
             )
@@ -449,7 +468,12 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
       const finish: BulkStoreService["finish"] = (options) =>
         sql.withTransaction(
           Effect.gen(function* () {
-            const rows = yield* sql`UPDATE bulk_jobs SET status = ${options.status},
+            // A cancel answered before this point wins over the job's completion.
+            const status =
+              options.status === "COMPLETED"
+                ? sql`CASE WHEN status IN ('CANCELLATION_PENDING', 'CANCELLED') THEN 'CANCELLED' ELSE 'COMPLETED' END`
+                : sql`${options.status}`
+            const rows = yield* sql`UPDATE bulk_jobs SET status = ${status},
                   message = ${options.failure?.message ?? null}, finished_at = ${options.now},
                   updated_at = ${options.now}, leased_until = NULL, claim_token = NULL
                 WHERE id = ${options.id} AND claim_token = ${options.token}
@@ -471,9 +495,10 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
             WHERE id = ${id} AND status IN ('CREATED', 'RUNNING')
             RETURNING ${sql.literal(columns)}`.pipe(Effect.flatMap(one))
 
-      const records: BulkStoreService["records"] = (id, afterSeq, limit) =>
+      const records: BulkStoreService["records"] = (id, afterSeq, limit, throughSeq) =>
         sql<{ seq: unknown; record: string }>`SELECT seq, record FROM bulk_records
-            WHERE job_id = ${id} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`.pipe(
+            WHERE job_id = ${id} AND seq > ${afterSeq} AND seq <= ${throughSeq}
+            ORDER BY seq LIMIT ${limit}`.pipe(
           Effect.map((rows) => rows.map((row) => ({ seq: Number(row.seq), record: row.record })))
         )
 

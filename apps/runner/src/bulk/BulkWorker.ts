@@ -1,10 +1,13 @@
 /**
  * The bulk claim loop (the engine's `WorkLoop`): claims `CREATED` jobs and active jobs whose lease
- * lapsed (their runner stopped or died), one job per instance at a time, renews their leases while
- * they run, and runs each through the instance's connection — a query page by page, an upload row
- * by row — saving progress under the claim so that another runner, or this one after a restart,
- * resumes where the last save left off. A job ends `COMPLETED`, `ERROR` (with the failure kept for
- * `/errors`) or `CANCELLED` (a cancel seen at its next save), and then its async callback, if it
+ * lapsed (their runner stopped or died), one job per instance at a time — the store's claim never
+ * takes a job while an older one of its instance is active, so an instance's jobs run in order even
+ * across runners and within one claim batch — renews their leases while they run, and runs each
+ * through the instance's connection — a query page by page, an upload row by row — saving progress
+ * under the claim so that another runner, or this one after a restart, resumes where the last save
+ * left off. A job ends `COMPLETED`, `ERROR` (with the failure kept for `/errors`) or `CANCELLED` (a
+ * cancel seen at its next save, or one recorded after its last save: the store then ends it
+ * `CANCELLED` instead of `COMPLETED`, as the cancel's answer promised), and then its async callback, if it
  * has one, gets the job's status through the guarded outbound client; a callback that fails is
  * logged, never retried into the job's outcome. On shutdown a running job is given back at once.
  */

@@ -3,7 +3,8 @@
  * vendor's later pages are held), and a new runner on the same storage resumes the job from its last
  * saved page and completes it with every record exactly once — on SQLite (the restarted embedded
  * runner frees its old claims at start) and on PostgreSQL (the stopping runner gives its claim
- * back). A job whose runner died without giving it back is taken over once its lease lapses.
+ * back). A job whose runner died without giving it back is taken over once its lease lapses. A
+ * download of a job still running serves exactly the records its `Elements-Returned-Count` names.
  */
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -227,6 +228,47 @@ describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
       const names = await readAll(runner.call, auth, job.id)
       assert.strictEqual(new Set(names).size, RECORDS)
     } finally {
+      await runner.stop()
+    }
+  })
+
+  it("downloads a running job's records so far, exactly as many as its returned count", async () => {
+    const runner = await start(settings)
+    try {
+      const instances = await json(await runner.call("/instances", { headers: { authorization: platform } }))
+      const auth = `${platform}, Element ${instances[0].token}`
+      gate.close(["1"])
+      const response = await runner.call(
+        `/hubs/crm/bulk/query?q=${encodeURIComponent("select * from accounts order by comp_companyid asc")}`,
+        { method: "POST", headers: { authorization: auth } }
+      )
+      const job = await json(response)
+      assert.strictEqual(response.status, 200, JSON.stringify(job))
+      await waitForStatus(runner.call, auth, job.id, ["RUNNING"], {
+        until: (current) => current.recordsCount === 2 && gate.held() > 0
+      })
+      const ndjson = await runner.call(`/hubs/crm/bulk/${job.id}/accounts`, {
+        headers: { authorization: auth, accept: "application/json" }
+      })
+      assert.strictEqual(ndjson.status, 200)
+      const count = Number(ndjson.headers.get("Elements-Returned-Count"))
+      const lines = (await ndjson.text()).split("\n").filter((line) => line !== "")
+      assert.strictEqual(count, 2)
+      assert.strictEqual(lines.length, count)
+      const csv = await runner.call(`/hubs/crm/bulk/${job.id}/accounts`, {
+        headers: { authorization: auth, accept: "text/csv" }
+      })
+      const rows = (await csv.text()).split("\n").filter((line) => line !== "")
+      assert.strictEqual(rows.length, Number(csv.headers.get("Elements-Returned-Count")) + 1)
+      gate.open()
+      const done = await waitForStatus(runner.call, auth, job.id, ["COMPLETED", "ERROR"])
+      assert.strictEqual(done.status, "COMPLETED", JSON.stringify(done))
+      const all = await runner.call(`/hubs/crm/bulk/${job.id}/accounts`, { headers: { authorization: auth } })
+      const allLines = (await all.text()).split("\n").filter((line) => line !== "")
+      assert.strictEqual(Number(all.headers.get("Elements-Returned-Count")), RECORDS)
+      assert.strictEqual(allLines.length, RECORDS)
+    } finally {
+      gate.open()
       await runner.stop()
     }
   })
