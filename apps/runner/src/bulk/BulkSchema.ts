@@ -13,11 +13,11 @@
  *
  * Times are epoch milliseconds in `BIGINT` columns, so one statement serves SQLite and PostgreSQL.
  */
-import { Effect, Layer } from "effect"
+import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Migrator from "effect/sql/Migrator"
-import { StartupError } from "../StartupError.js"
-import { Database } from "../store/Database.js"
+import type { StartupError } from "../StartupError.js"
+import type { Database } from "../store/Database.js"
+import * as ModuleMigrations from "../store/ModuleMigrations.js"
 
 const jobs = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -76,22 +76,14 @@ const jobs = Effect.gen(function* () {
   )`
 })
 
-/** The bulk migrations, keyed `<id>_<name>`. */
-export const loader: Migrator.Loader = Migrator.fromRecord({
-  "0001_bulk_jobs": jobs
-})
-
-/** Table recording which bulk migrations ran (separate from the store's and the engine's). */
+/** Table recording which bulk migrations ran (separate from the store's). */
 export const TABLE = "plugboard_bulk_migrations"
 
-const migrate = Migrator.make({})({ loader, table: TABLE })
-
 /** Runs the bulk migrations once the store's schema is in place. */
-export const layer: Layer.Layer<never, StartupError, Database | SqlClient.SqlClient> = Layer.effectDiscard(
-  Effect.gen(function* () {
-    yield* Database
-    yield* migrate
-  }).pipe(
-    Effect.mapError((error) => new StartupError({ message: `bulk schema set-up failed: ${error.message}` }))
-  )
+export const layer: Layer.Layer<never, StartupError, Database | SqlClient.SqlClient> = ModuleMigrations.layer(
+  {
+    what: "bulk",
+    table: TABLE,
+    migrations: { "0001_bulk_jobs": jobs }
+  }
 )

@@ -16,11 +16,11 @@
  * Times are epoch milliseconds in `BIGINT` columns; everything else is plain text and integers so
  * that one statement serves SQLite and PostgreSQL.
  */
-import { Effect, Layer } from "effect"
+import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import * as Migrator from "effect/sql/Migrator"
-import { StartupError } from "../StartupError.js"
-import { Database } from "../store/Database.js"
+import type { StartupError } from "../StartupError.js"
+import type { Database } from "../store/Database.js"
+import * as ModuleMigrations from "../store/ModuleMigrations.js"
 
 const events = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -91,24 +91,14 @@ const events = Effect.gen(function* () {
   )`
 })
 
-/** The engine's migrations, keyed `<id>_<name>`. */
-export const loader: Migrator.Loader = Migrator.fromRecord({
-  "0001_events": events
-})
-
-/** Table recording which engine migrations ran (separate from the store's). */
+/** Table recording which event engine migrations ran (separate from the store's). */
 export const TABLE = "plugboard_engine_migrations"
 
-const migrate = Migrator.make({})({ loader, table: TABLE })
-
-/** Runs the engine's migrations once the store's schema is in place. */
-export const layer: Layer.Layer<never, StartupError, Database | SqlClient.SqlClient> = Layer.effectDiscard(
-  Effect.gen(function* () {
-    yield* Database
-    yield* migrate
-  }).pipe(
-    Effect.mapError(
-      (error) => new StartupError({ message: `event engine schema set-up failed: ${error.message}` })
-    )
-  )
+/** Runs the event engine migrations once the store's schema is in place. */
+export const layer: Layer.Layer<never, StartupError, Database | SqlClient.SqlClient> = ModuleMigrations.layer(
+  {
+    what: "event engine",
+    table: TABLE,
+    migrations: { "0001_events": events }
+  }
 )
