@@ -1,9 +1,14 @@
 /**
  * Connects the Sage Accounting connector to a fake server the way the runner does: the seed's
- * configuration decoded, the authorization code exchanged, tokens stored, a `VendorHttp` client and a
- * `Connection` built over it.
+ * configuration decoded, the authorization code exchanged and tokens stored by `Client.connect`.
  */
-import { Auth, Configuration, Connection, type ConnectorError, TokenStore, VendorHttp } from "@plugboard/core"
+import {
+  Client,
+  type Configuration,
+  type Connection,
+  type ConnectorError,
+  type TokenStore
+} from "@plugboard/core"
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { SageAccounting } from "../src/index.js"
@@ -31,24 +36,17 @@ export const connect = (
   Effect.gen(function* () {
     const code = fake.oauth.issueCode({ clientId: "test-client", redirectUri: callbackUrl })
     const body = seedInstanceBody(fake, code)
-    const configuration = yield* Configuration.decode(SageAccounting.configuration, {
-      ...body.configuration,
-      ...extra
-    })
-    const tokens = yield* Auth.exchangeCode(SageAccounting, configuration, { code: body.providerData.code })
-    const instanceKey = `sage-test-${++instances}`
-    const store = yield* TokenStore.TokenStore
-    yield* store.set(instanceKey, tokens)
-    const client = yield* VendorHttp.make({
+    const client = yield* Client.connect({
       connector: SageAccounting,
-      configuration,
-      instanceKey,
+      configuration: { ...body.configuration, ...extra },
+      providerData: { code: body.providerData.code },
+      instanceKey: `sage-test-${++instances}`,
       // Tests run many calls back to back; the vendor's pace is tested on its own.
-      options: { burst: 1000, baseDelayMillis: 10 }
+      vendor: { burst: 1000, baseDelayMillis: 10 }
     })
     return {
-      connection: Connection.make({ connector: SageAccounting, configuration, client }),
-      configuration,
-      instanceKey
+      connection: client.connection,
+      configuration: client.configuration,
+      instanceKey: client.instanceKey
     }
   })

@@ -1,9 +1,14 @@
 /**
  * Connects the Sage 200 connector to a fake server the way the runner does: the seed's configuration
- * decoded, the authorization code exchanged, tokens stored, a `VendorHttp` client and a `Connection`
- * built over it.
+ * decoded, the authorization code exchanged and tokens stored by `Client.connect`.
  */
-import { Auth, Configuration, Connection, type ConnectorError, TokenStore, VendorHttp } from "@plugboard/core"
+import {
+  Client,
+  type Configuration,
+  type Connection,
+  type ConnectorError,
+  type TokenStore
+} from "@plugboard/core"
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { Sage200 } from "../src/index.js"
@@ -30,23 +35,16 @@ export const connect = (
 > =>
   Effect.gen(function* () {
     const code = fake.oauth.issueCode({ clientId: "test-client", redirectUri: callbackUrl })
-    const configuration = yield* Configuration.decode(Sage200.configuration, {
-      ...seedInstanceConfiguration(fake),
-      ...extra
-    })
-    const tokens = yield* Auth.exchangeCode(Sage200, configuration, { code })
-    const instanceKey = `sage200-test-${++instances}`
-    const store = yield* TokenStore.TokenStore
-    yield* store.set(instanceKey, tokens)
-    const client = yield* VendorHttp.make({
+    const client = yield* Client.connect({
       connector: Sage200,
-      configuration,
-      instanceKey,
-      options: { burst: 1000, baseDelayMillis: 10 }
+      configuration: { ...seedInstanceConfiguration(fake), ...extra },
+      providerData: { code: code },
+      instanceKey: `sage200-test-${++instances}`,
+      vendor: { burst: 1000, baseDelayMillis: 10 }
     })
     return {
-      connection: Connection.make({ connector: Sage200, configuration, client }),
-      configuration,
-      instanceKey
+      connection: client.connection,
+      configuration: client.configuration,
+      instanceKey: client.instanceKey
     }
   })

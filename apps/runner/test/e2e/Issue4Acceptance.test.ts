@@ -27,6 +27,7 @@ import { startInProcess } from "./InProcessRunner.js"
 import type { RunnerHandle } from "./RunnerHandle.js"
 import { VendorChanges } from "./VendorChanges.js"
 import { historyStart, type Seeded, seedCrm, seedSage } from "./VendorSeed.js"
+import { sleep, until as waitUntil } from "../support/Until.js"
 
 // Answers are read loosely on purpose: the assertions check their shape field by field.
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
@@ -42,23 +43,9 @@ const gmtPlaceholder = "$" + "{gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}"
 /** How soon after a SIGKILL the next runner must have taken over the killed one's work. */
 const recoveryBound = 60_000
 
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
-
-const until = async <A>(
-  what: string,
-  read: () => Promise<A>,
-  check: (value: A) => boolean,
-  timeoutMs = 20_000
-) => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (check(last)) return last
-    await sleep(100)
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
-}
+/** Background work here may take a runner restart: wait longer than the default. */
+const until = <A>(what: string, read: () => Promise<A>, check: (value: A) => boolean, timeoutMs = 20_000) =>
+  waitUntil(what, read, check, timeoutMs)
 
 describe.each(backends)("issue 4 end to end on %s", (backend) => {
   const crmPassword = canary("crm-password")

@@ -19,6 +19,7 @@ import { type Backend, startRunner, type TestRunner } from "../support/TestRunne
 import { CallbackLedger, checkRequest } from "./CallbackLedger.js"
 import { historyStart } from "./VendorSeed.js"
 import { sage200Body, sage200SeedPollers, sendosoBody, sendosoCallbackUrl } from "./SeedBodies.js"
+import { sleep, until } from "../support/Until.js"
 
 // Answers are read loosely on purpose: the assertions check their shape field by field.
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
@@ -39,24 +40,6 @@ const configurationTypes = [
   "PASSWORD",
   "CODE_EDITOR"
 ]
-
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
-
-const until = async <A>(
-  what: string,
-  read: () => Promise<A>,
-  check: (value: A) => boolean,
-  timeoutMs = 15_000
-) => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (check(last)) return last
-    await sleep(100)
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
-}
 
 describe.each(backends)("seed elements sage200 and sendoso end to end on %s", (backend) => {
   const sage200Client = { clientId: canary("s200-client-id"), clientSecret: canary("s200-client-secret") }

@@ -12,6 +12,7 @@ import { Result } from "effect"
 import { postgresReachable } from "../support/Backends.js"
 import { sageCrmBody } from "../support/Seeds.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
+import { until } from "../support/Until.js"
 
 // Answers are read loosely on purpose: the assertions check their shape field by field.
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
@@ -21,22 +22,6 @@ const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite"
 
 const CRM_PASSWORD = "crm-password-canary-e1"
 const SIGNING_KEY = "signing-key-canary-e1"
-
-const until = async <A>(
-  what: string,
-  read: () => Promise<A>,
-  check: (value: A) => boolean,
-  timeoutMs = 15_000
-) => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (check(last)) return last
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
-}
 
 describe.each(backends)("instance events API on %s", (backend) => {
   let runner: TestRunner

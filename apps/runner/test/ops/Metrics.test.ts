@@ -10,6 +10,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { postgresReachable } from "../support/Backends.js"
 import { sageCrmBody } from "../support/Seeds.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
+import { until } from "../support/Until.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
 type Json = any
@@ -35,17 +36,6 @@ const sample = (text: string, name: string, labels: Record<string, string>): num
       return Number(match[3])
   }
   return undefined
-}
-
-const until = async <A>(what: string, read: () => Promise<A>, check: (value: A) => boolean) => {
-  const deadline = Date.now() + 15_000
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (check(last)) return last
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
 }
 
 describe.each(backends)("metrics on %s", (backend) => {

@@ -13,6 +13,7 @@ import { CallbackReceiver } from "@plugboard/testkit"
 import { Result } from "effect"
 import { postgresReachable } from "../support/Backends.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
+import { until } from "../support/Until.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes, checked field by field
 type Json = any
@@ -95,17 +96,6 @@ const svixHeaders = (options: { id: string; body: string; timestamp?: number; se
     "svix-timestamp": signed["webhook-timestamp"],
     "svix-signature": signed["webhook-signature"]
   }
-}
-
-const until = async <A>(what: string, read: () => Promise<A>, check: (value: A) => boolean) => {
-  const deadline = Date.now() + 15_000
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (check(last)) return last
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`)
 }
 
 describe.each(backends)("vendor webhooks on %s", (backend) => {
