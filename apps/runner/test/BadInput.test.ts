@@ -4,6 +4,7 @@
  * and methods, oversize bodies and wrong content types all answer 4xx with the contract's error body
  * and a message that names the field or the problem.
  */
+import { connect } from "node:net"
 import { SageAccounting } from "@plugboard/connector-sage-accounting"
 import { SageCrm } from "@plugboard/connector-sagecrm"
 import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
@@ -236,6 +237,34 @@ describe.each(backends)("bad input on %s", (backend) => {
     await expectError(await post("/instances", big), 413)
     await expectError(await post("/instances", "name=x", { "content-type": "text/plain" }), 415)
   })
+
+  it("URLs up to 64 KiB are read; an oversize or malformed request gets the JSON error body", async () => {
+    const tags = Array.from({ length: 2_000 }, (_, i) => `tag-${i}`)
+    const long = await runner.call(`/instances?${tags.map((tag) => `tags[]=${tag}`).join("&")}`, {
+      headers: { authorization: runner.authorization() }
+    })
+    assert.strictEqual(long.status, 200, await long.clone().text())
+    const huge = "x".repeat(70 * 1024)
+    const body = await expectError(await runner.call(`/instances?tags=${huge}`), 431)
+    assert.match(body.message, /64 KiB/)
+    const raw = await rawRequest("GET /elements/api-v2/elements HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    assert.match(raw, /^HTTP\/1\.1 400 /)
+    assert.match(raw, /elements-request-id: [0-9a-f-]{36}/i)
+    assert.match(raw, /"message":"the request is not valid HTTP\/1\.1"/)
+  })
+
+  /** Sends bytes as they are on a fresh connection and returns what comes back before it closes. */
+  const rawRequest = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = new URL(runner.origin)
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end(bytes))
+      let text = ""
+      socket.on("data", (chunk) => {
+        text += chunk.toString("utf8")
+      })
+      socket.on("close", () => resolve(text))
+      socket.on("error", reject)
+    })
 
   it("a bad OAuth URL request is 400 naming what is missing", async () => {
     const body = await expectError(await runner.call("/elements/sageone/oauth/url"), 400)

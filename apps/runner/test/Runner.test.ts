@@ -230,6 +230,31 @@ describe.each(backends)("runner on %s", (backend) => {
       })
       assert.strictEqual(one.status, 200)
       assert.strictEqual((await json(one)).comp_companyid, records[0].comp_companyid)
+      const projected = await runner.call(
+        `/hubs/crm/accounts/${records[0].comp_companyid}?fields=comp_name,comp_type`,
+        { headers: { authorization: runner.authorization(token) } }
+      )
+      assert.deepStrictEqual(await json(projected), {
+        comp_name: records[0].comp_name,
+        comp_type: "Customer"
+      })
+      const badFields = await runner.call(`/hubs/crm/accounts/${records[0].comp_companyid}?fields=a,,b`, {
+        headers: { authorization: runner.authorization(token) }
+      })
+      assert.strictEqual(badFields.status, 400)
+      assert.match((await json(badFields)).message, /position/)
+    })
+
+    it("reads a form-encoded where ('+' for spaces, inside quoted strings too)", async () => {
+      const { token } = created[0]!
+      const query = new URLSearchParams({ where: "comp_name = 'Acme Ltd'", fields: "comp_name" })
+      assert.include(query.toString(), "Acme+Ltd")
+      const response = await runner.call(`/hubs/crm/accounts?${query}`, {
+        headers: { authorization: runner.authorization(token) }
+      })
+      const records = await json(response)
+      assert.strictEqual(response.status, 200, JSON.stringify(records))
+      assert.deepStrictEqual(records, [{ comp_name: "Acme Ltd" }])
     })
 
     it("answers a malformed CEQL with 400 naming the position", async () => {

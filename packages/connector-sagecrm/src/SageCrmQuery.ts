@@ -6,7 +6,9 @@
  *   `where=key = '43'` becomes `comp_companyid eq '43'`; on vendor objects, whose id column is not
  *   known, they are evaluated in memory;
  * - only plain column names (`Comp_Name`, any case) are sent: SData cannot filter on `$url`,
- *   dotted paths or other record decorations, so conditions on those stay in memory.
+ *   dotted paths or other record decorations, so conditions on those stay in memory;
+ * - `true`/`false` are never sent: Sage CRM has no boolean columns (check boxes hold `'Y'` or
+ *   null) and its `where` refuses boolean literals, so such conditions run in memory.
  */
 import { Ceql } from "@plugboard/core"
 import { entityOf } from "./SageCrmResources.js"
@@ -31,5 +33,5 @@ export const query: Ceql.Translator = (where, context) => {
   const entity = entityOf(context.resource)
   const rename: Record<string, string> =
     entity === undefined ? {} : { $key: entity.idColumn, key: entity.idColumn }
-  return Ceql.Translate.sdata({ rename, fields: filterable(where, rename) })(where, context)
+  return Ceql.Translate.sdata({ rename, fields: filterable(where, rename), booleans: false })(where, context)
 }

@@ -112,6 +112,10 @@ describe("Sage CRM element", () => {
     const decorated = plan("$url = 'x' AND `a.b` = 1 AND Comp_Type = 'Customer'", "accounts")
     assert.deepStrictEqual(decorated.params, { where: "Comp_Type eq 'Customer'" })
     assert.deepStrictEqual(plan("comp_name IS NULL", "accounts").params, {})
+    // Sage CRM's where has no boolean literals: such conditions stay in memory.
+    const flagged = plan("comp_name = true AND Comp_Type = 'Customer'", "accounts")
+    assert.deepStrictEqual(flagged.params, { where: "Comp_Type eq 'Customer'" })
+    assert.strictEqual(Ceql.print(flagged.residual!), "comp_name = true AND Comp_Type = 'Customer'")
     assert.deepStrictEqual(plan("", "accounts").params, {})
   })
 

@@ -10,7 +10,7 @@ import { AuthSpec, Connector, Paging, Param } from "@plugboard/core"
 import { readError } from "./internal/errors.js"
 import { translator } from "./SendosoCeql.js"
 import { resources } from "./SendosoResources.js"
-import { normalize, scheme, secretKey } from "./SendosoWebhooks.js"
+import { normalize, pushedResources, scheme, secretKey } from "./SendosoWebhooks.js"
 
 /** Sendoso's endpoints and documented defaults, the defaults of the configuration keys of the same meaning. */
 export const endpoints = {
@@ -60,8 +60,9 @@ export const Sendoso: Connector.Connector = Connector.make({
   }),
   query: translator,
   resources,
-  // Sendoso pushes send.* events through Svix; `make` adds "webhook" to events.methods.
-  webhooks: { scheme, normalize },
+  // Sendoso pushes send.* events through Svix, all of them sends (`gifts`); `make` adds "webhook"
+  // to events.methods and to the values of `event.vendor.type`.
+  webhooks: { scheme, normalize, resources: pushedResources },
   events: {
     methods: ["polling"],
     // return-addresses has no documented endpoint: it is polled only when an instance configures it.

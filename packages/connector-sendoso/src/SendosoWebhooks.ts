@@ -13,6 +13,12 @@ export const secretKey = "webhook.secret"
 /** The hub resource Sendoso's sends are listed as, so pushed and polled events name the same objects. */
 export const objectType = "gifts"
 
+/**
+ * The resources Sendoso pushes changes of: only sends. An instance taking webhooks
+ * (`event.vendor.type` `webhook`) stops polling `gifts` and keeps polling its other resources.
+ */
+export const pushedResources: ReadonlyArray<string> = [objectType]
+
 /** The prefix of the event types this connector maps; everything else is acknowledged and ignored. */
 export const sendEventPrefix = "send."
 

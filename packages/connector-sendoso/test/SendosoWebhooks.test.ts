@@ -103,6 +103,22 @@ describe("Sendoso webhook declaration", () => {
     assert.isFalse(param?.required)
     assert.strictEqual(Param.catalogType(param!), "PASSWORD")
   })
+
+  it("declares that its webhooks cover sends (gifts) only, so a webhook instance still polls the rest", () => {
+    assert.deepStrictEqual(Sendoso.webhooks?.resources, ["gifts"])
+    assert.deepStrictEqual(SendosoWebhooks.pushedResources, [SendosoWebhooks.objectType])
+    assert.deepStrictEqual(Sendoso.configuration["event.vendor.type"]?.options, ["polling", "webhook"])
+    assert.strictEqual(Sendoso.configuration["event.vendor.type"]?.default, "polling")
+    const viaWebhook = new Configuration.Configuration(new Map([["event.vendor.type", "webhook"]]))
+    assert.isTrue(Webhooks.isPushed(Sendoso, viaWebhook, "gifts"))
+    for (const polled of ["groups", "touches", "users", "return-addresses"]) {
+      assert.isFalse(Webhooks.isPushed(Sendoso, viaWebhook, polled), polled)
+    }
+    // Every event normalize returns is of a declared resource, so the intake accepts it.
+    const body = JSON.stringify({ type: "send.created", data: send })
+    const events = Webhooks.normalize(Sendoso.webhooks!, body, { headers: {}, messageId: "msg_1" })
+    assert.strictEqual(Result.getOrThrow(events)[0]?.objectType, "gifts")
+  })
 })
 
 describe("Sendoso webhooks, signed as Svix signs them", () => {

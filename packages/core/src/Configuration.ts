@@ -201,7 +201,7 @@ const readValue = (
     return { value: Redacted.make(text.value) }
   }
   if (param?.options !== undefined && text.value !== "" && !param.options.includes(text.value)) {
-    return { problem: `must be one of ${param.options.join(", ")}` }
+    return { problem: `must be one of ${param.options.join(", ")} (got '${text.value}')` }
   }
   return text
 }

@@ -5,7 +5,7 @@
  * irregularities need. Core owns the lifecycle; a connector never implements retries, paging
  * loops, cursors or signing itself.
  */
-import type { Effect } from "effect"
+import { type Effect, Schema } from "effect"
 import type * as AuthSpec from "./AuthSpec.js"
 import type * as Ceql from "./Ceql.js"
 import type * as Configuration from "./Configuration.js"
@@ -14,7 +14,7 @@ import * as Param from "./Param.js"
 import type * as Paging from "./Paging.js"
 import type * as Resource from "./Resource.js"
 import type * as VendorClient from "./VendorClient.js"
-import type * as Webhooks from "./Webhooks.js"
+import * as Webhooks from "./Webhooks.js"
 
 /** Vendor objects with no normalized resource, reached as `/hubs/{hub}/{objectName}`. */
 export interface Objects {
@@ -131,11 +131,31 @@ export interface Definition {
   readonly rateLimit?: { readonly requestsPerSecond: number }
   readonly hooks?: Hooks
   /**
-   * The vendor's webhooks: its signing scheme and a pure `normalize`. Setting it adds `"webhook"`
-   * to `events.methods` and, unless declared, a secret parameter for the scheme's `configKey`.
+   * The vendor's webhooks: its signing scheme, a pure `normalize` and, optionally, the `resources`
+   * it pushes changes of (every resource when absent; each must be one of `resources`). Setting it
+   * adds `"webhook"` to `events.methods` and to the values `event.vendor.type` accepts and, unless
+   * declared, a secret parameter for the scheme's `configKey`.
    */
   readonly webhooks?: Webhooks.Webhooks
 }
+
+/**
+ * A definition that contradicts itself (webhooks naming a resource the connector does not have).
+ * `make` throws it, so a broken connector fails when its module loads — the runner then refuses
+ * to start, naming the package — instead of misbehaving on the first pushed change.
+ */
+export class DefinitionError extends Schema.TaggedError<DefinitionError>()("ConnectorDefinitionError", {
+  key: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The values `event.vendor.type` accepts: `webhook` only for an element whose vendor pushes. */
+const vendorTypes = (definition: Definition): ReadonlyArray<Webhooks.VendorType> =>
+  definition.webhooks === undefined ? ["polling"] : ["polling", "webhook"]
+
+/** `polling` (contract.md §7), except for an element that is never polled but receives webhooks. */
+const defaultVendorType = (definition: Definition): Webhooks.VendorType =>
+  definition.webhooks !== undefined && !eventMethods(definition).includes("polling") ? "webhook" : "polling"
 
 /**
  * The configuration keys every element has (contract.md §4, §7): the vendor base URL, paging, and the
@@ -149,7 +169,13 @@ export const standardParams = (definition: Definition): Record<string, Param.Par
     default: maxPageSize(definition.paging),
     hidden: true
   }),
-  "event.vendor.type": Param.text({ label: "Event type", default: "polling", hidden: true }),
+  [Webhooks.VENDOR_TYPE_KEY]: Param.text({
+    label: "Event type",
+    description: "polling, or webhook to take the changes the vendor pushes instead of polling them",
+    default: defaultVendorType(definition),
+    options: vendorTypes(definition),
+    hidden: true
+  }),
   "event.notification.enabled": Param.boolean({ label: "Events Enabled", default: false }),
   "event.notification.callback.url": Param.url({ label: "Event Notification Callback URL" }),
   "event.notification.basic.username": Param.text({ label: "Callback Basic auth user name" }),
@@ -205,8 +231,18 @@ const eventMethods = (definition: Definition): ReadonlyArray<"polling" | "webhoo
 const maxPageSize = (paging: Paging.Paging): number | null =>
   paging._tag === "Single" ? null : paging.maxPageSize
 
-/** Builds a connector from its definition, adding the standard configuration keys and defaults. */
+/**
+ * Builds a connector from its definition, adding the standard configuration keys and defaults.
+ * Throws a {@link DefinitionError} when the webhooks name a resource the connector does not declare.
+ */
 export const make = (definition: Definition): Connector => {
+  const problems = Webhooks.resourceProblems(definition.webhooks, definition.resources)
+  if (problems.length > 0) {
+    throw new DefinitionError({
+      key: definition.key,
+      message: `connector '${definition.key}': ${problems.join("; ")}`
+    })
+  }
   const firstResource = Object.values(definition.resources).find((r) => r.verbs.includes("list"))
   return {
     key: definition.key,

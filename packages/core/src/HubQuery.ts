@@ -133,8 +133,9 @@ const decodeSegment = (segment: string) =>
 /**
  * Takes a hub URL apart: `/hubs/finance/customers?where=…&pageSize=50`, optionally prefixed with
  * `/elements/api-v2` or a scheme and host. Query values are decoded as people write them in poller
- * configuration (raw spaces, quotes and `>=` are fine; inside a quoted CEQL string `+` stays a
- * plus, so time zone offsets survive — see the `where` rules in the module notes).
+ * configuration (raw spaces, quotes and `>=` are fine) and as form encoding writes them (`+` is a
+ * space, also inside quoted CEQL strings, except one that starts a time zone offset after a time —
+ * see the `where` rules in the module notes).
  */
 export const parseUrl = (url: string): Effect.Effect<HubUrl, HubRequestError.HubRequestError> =>
   Effect.gen(function* () {

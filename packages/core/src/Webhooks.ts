@@ -4,11 +4,14 @@
  * the same change events polling finds. Core verifies (constant-time, ±5 min tolerance, several
  * signatures), parses, checks what `normalize` returned and gives each event a deterministic id from
  * the vendor's message id, so a vendor's retry of one message never becomes a second event. The
- * runner only finds the instance, calls these functions and records the events.
+ * declaration also names the resources the vendor pushes, so that an instance choosing webhooks
+ * (`event.vendor.type` `webhook`) stops polling exactly those. The runner only finds the instance,
+ * calls these functions and records the events.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import { Redacted, Result, Schema } from "effect"
 import type * as Configuration from "./Configuration.js"
+import type * as Connector from "./Connector.js"
 import { EventType, eventId } from "./Events.js"
 import type { PolledEvent } from "./Poller.js"
 import * as WebhookSignature from "./WebhookSignature.js"
@@ -88,14 +91,88 @@ export interface NormalizeContext {
 }
 
 /**
- * A connector's webhook declaration: the signing scheme and a pure function from the parsed JSON
- * body to events. `normalize` may throw on a body it does not understand; the runner answers 400
- * with the thrown message. An empty array is fine (a vendor ping, an event type nobody maps).
+ * A connector's webhook declaration: the signing scheme, a pure function from the parsed JSON
+ * body to events, and the resources the vendor pushes changes of. `normalize` may throw on a body
+ * it does not understand; the runner answers 400 with the thrown message. An empty array is fine (a
+ * vendor ping, an event type nobody maps).
  */
 export interface Webhooks {
   readonly scheme: Scheme
   readonly normalize: (body: unknown, context: NormalizeContext) => ReadonlyArray<NormalizedEvent>
+  /**
+   * The connector's resources whose changes the vendor pushes: the only `objectType`s `normalize`
+   * may return. An instance that takes webhooks (`event.vendor.type` `webhook`) does not poll
+   * these — polling them too would report every change twice, under different event ids — and
+   * keeps polling the others. Absent: the webhooks cover every resource of the connector.
+   */
+  readonly resources?: ReadonlyArray<string>
 }
+
+/** The instance configuration key that picks how an instance learns of changes (contract.md §7). */
+export const VENDOR_TYPE_KEY = "event.vendor.type"
+
+/** The values of {@link VENDOR_TYPE_KEY}: poll the vendor, or take what it pushes. */
+export const VendorType = Schema.Literals(["polling", "webhook"])
+export type VendorType = typeof VendorType.Type
+
+/**
+ * What is wrong with a declaration's `resources`, given the connector's resources; each problem
+ * names `webhooks.resources`. Empty when it is absent or names only declared resources, once each.
+ */
+export const resourceProblems = (
+  webhooks: Webhooks | undefined,
+  resources: Readonly<Record<string, unknown>>
+): ReadonlyArray<string> => {
+  const names = webhooks?.resources
+  if (names === undefined) return []
+  if (!Array.isArray(names)) return ["webhooks.resources must be an array of resource names"]
+  // An empty list would make `webhook` instances take pushes that cover nothing; leaving the
+  // field out is how a connector says "every resource".
+  if (names.length === 0) return ["webhooks.resources is empty; leave it out to cover every resource"]
+  const problems: Array<string> = []
+  const seen = new Set<string>()
+  for (const name of names) {
+    if (typeof name !== "string" || !Object.hasOwn(resources, name)) {
+      problems.push(
+        `webhooks.resources names ${JSON.stringify(name)}, which is not a resource of the connector`
+      )
+    } else if (seen.has(name)) {
+      problems.push(`webhooks.resources names '${name}' twice`)
+    }
+    if (typeof name === "string") seen.add(name)
+  }
+  return problems
+}
+
+/** Whether the vendor's webhooks report changes of `resource` (every resource when none are named). */
+export const covers = (webhooks: Webhooks, resource: string): boolean =>
+  webhooks.resources === undefined || webhooks.resources.includes(resource)
+
+/**
+ * How an instance learns of changes: `webhook` when its `event.vendor.type` says so and the element
+ * has webhooks, else `polling` (the key's default; runners refuse any other value when an instance
+ * is saved).
+ */
+export const vendorTypeOf = (
+  connector: Pick<Connector.Connector, "webhooks">,
+  configuration: Configuration.Configuration
+): VendorType =>
+  connector.webhooks !== undefined && configuration.text(VENDOR_TYPE_KEY)?.trim() === "webhook"
+    ? "webhook"
+    : "polling"
+
+/**
+ * Whether an instance takes `resource`'s changes from the vendor's webhooks rather than by
+ * polling: it is a `webhook` instance and the webhooks cover the resource.
+ */
+export const isPushed = (
+  connector: Pick<Connector.Connector, "webhooks">,
+  configuration: Configuration.Configuration,
+  resource: string
+): boolean =>
+  connector.webhooks !== undefined &&
+  vendorTypeOf(connector, configuration) === "webhook" &&
+  covers(connector.webhooks, resource)
 
 /** Why a pushed request was refused. */
 export const Failure = Schema.Literals([
@@ -269,11 +346,20 @@ export const verify = (input: VerifyInput): Result.Result<Verified, VendorWebhoo
 
 const isEventType = Schema.is(EventType)
 
-const checkEvent = (value: unknown, index: number): NormalizedEvent | string => {
+const checkEvent = (
+  value: unknown,
+  index: number,
+  resources: ReadonlyArray<string> | undefined
+): NormalizedEvent | string => {
   if (typeof value !== "object" || value === null) return `event ${index} is not an object`
   const event = value as Record<string, unknown>
   if (typeof event.objectType !== "string" || event.objectType.trim() === "") {
     return `event ${index}: 'objectType' must be a non-empty string`
+  }
+  // A resource the webhooks do not declare may be polled by the same instance: its pushed events
+  // would repeat polled ones.
+  if (resources !== undefined && !resources.includes(event.objectType)) {
+    return `event ${index}: 'objectType' '${event.objectType}' is not one of the resources the webhooks declare (${resources.join(", ")})`
   }
   const objectId = event.objectId
   if (
@@ -299,8 +385,9 @@ const checkEvent = (value: unknown, index: number): NormalizedEvent | string => 
 
 /**
  * Parses a verified body as JSON and runs the connector's `normalize` on it, checking every event
- * it returns. Fails with `malformed-body` (not JSON, not UTF-8) or `invalid-events` (it threw, or an
- * event lacks a field; the message names the event index and the field).
+ * it returns. Fails with `malformed-body` (not JSON, not UTF-8) or `invalid-events` (it threw, an
+ * event lacks a field, or its `objectType` is not among the declared `resources`; the message
+ * names the event index and the field).
  */
 export const normalize = (
   webhooks: Webhooks,
@@ -326,7 +413,7 @@ export const normalize = (
   if (!Array.isArray(events)) return fail("invalid-events", "normalize did not return an array of events")
   const checked: Array<NormalizedEvent> = []
   for (const [index, event] of events.entries()) {
-    const result = checkEvent(event, index)
+    const result = checkEvent(event, index, webhooks.resources)
     if (typeof result === "string") return fail("invalid-events", result)
     checked.push(result)
   }

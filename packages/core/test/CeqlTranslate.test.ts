@@ -74,6 +74,12 @@ describe("Ceql.Translate.sdata (Sage CRM where)", () => {
     }
   })
 
+  it("keeps boolean conditions in memory when told the vendor has no boolean literals", () => {
+    const t = translate(Ceql.Translate.sdata({ booleans: false }), "flag = true and Comp_CompanyId = 42")
+    assert.deepStrictEqual(t.params, { where: "Comp_CompanyId eq 42" })
+    assert.strictEqual(residualText(t), "flag = true")
+  })
+
   it("keeps in memory what the vendor cannot filter without losing records", () => {
     for (const where of [
       "a = 1 or b is null",

@@ -70,7 +70,33 @@ describe("HubQuery.parseUrl", () => {
     })
   )
 
-  it.effect("decodes escapes; '+' is a space outside quoted strings and a plus inside", () =>
+  it.effect("decodes '+' as a space, inside quoted strings too, as form encoding writes it", () =>
+    Effect.gen(function* () {
+      const form = new URLSearchParams({ where: "comp_name = 'Acme Corp' and note = 'a + b'" }).toString()
+      const url = yield* HubQuery.parseUrl(`/hubs/crm/accounts?${form}`)
+      assert.strictEqual(url.options.where, "comp_name = 'Acme Corp' and note = 'a + b'")
+      const plain = yield* HubQuery.parseUrl("/hubs/crm/accounts?where=comp_name+%3D+%27Acme+Corp%27")
+      assert.strictEqual(plain.options.where, "comp_name = 'Acme Corp'")
+    })
+  )
+
+  it.effect("keeps an unescaped '+' that starts a time zone offset inside a quoted date", () =>
+    Effect.gen(function* () {
+      for (const [raw, where] of [
+        ["d>'2026-01-01T10:00:00+01:00'", "d>'2026-01-01T10:00:00+01:00'"],
+        ["d>'2026-01-01T10:00:00.325+0100'", "d>'2026-01-01T10:00:00.325+0100'"],
+        ["d>'2026-01-01T10:00+01'", "d>'2026-01-01T10:00+01'"],
+        ["d>%272026-01-01T10%3A00%3A00+01%3A00%27", "d>'2026-01-01T10:00:00+01:00'"],
+        ["t='10:00+ 1'", "t='10:00  1'"],
+        ["t='10:00+01:00 later'", "t='10:00 01:00 later'"]
+      ] as const) {
+        const url = yield* HubQuery.parseUrl(`/hubs/crm/accounts?where=${raw}`)
+        assert.strictEqual(url.options.where, where, raw)
+      }
+    })
+  )
+
+  it.effect("decodes escapes; '+' is a space outside quoted strings and an offset plus inside", () =>
     Effect.gen(function* () {
       const url = yield* HubQuery.parseUrl(
         "https://runner.example.com/elements/api-v2/hubs/crm/accounts?where=updated+%3E%3D+'2026-01-01T00:00:00+01:00'%20and%20name%3D%27Caf%C3%A9%20%2B%27&orderBy=name+desc"

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import { AuthSpec, Configuration, Connector, Paging, Param, Resource, Webhooks } from "@plugboard/core"
-import { Redacted, Result } from "effect"
+import { Effect, Redacted, Result } from "effect"
 
 // The Standard Webhooks test vector (reliability.md).
 const vector = {
@@ -255,6 +255,15 @@ describe("Webhooks.normalize", () => {
     )
     assert.match(badDate.message, /'date'/)
   })
+
+  it("refuses an event of a resource the declaration does not name, and takes one it names", () => {
+    const body = `{"type":"UPDATED","data":{"id":1}}`
+    const elsewhere = reasonOf(Webhooks.normalize({ ...webhooks, resources: ["gifts"] }, body, context))
+    assert.strictEqual(elsewhere.reason, "invalid-events")
+    assert.match(elsewhere.message, /event 0: 'objectType' 'touches' is not one of the resources .*\(gifts\)/)
+    const named = Webhooks.normalize({ ...webhooks, resources: ["gifts", "touches"] }, body, context)
+    assert.strictEqual(Result.getOrThrow(named)[0]?.objectType, "touches")
+  })
 })
 
 describe("Webhooks.toEvents", () => {
@@ -346,5 +355,129 @@ describe("Connector.make with webhooks", () => {
     assert.deepStrictEqual(plain.events.methods, ["polling"])
     assert.isUndefined(plain.webhooks)
     assert.isUndefined(plain.configuration["webhook.secret"])
+  })
+})
+
+describe("Webhooks.resources and event.vendor.type", () => {
+  const base = {
+    key: "pushy",
+    id: 9100,
+    name: "Pushy",
+    description: "A vendor that pushes",
+    hub: "general",
+    baseUrl: "https://pushy.example.com",
+    auth: AuthSpec.basic(),
+    configuration: {},
+    paging: Paging.pageNumber({ pageParam: "page", sizeParam: "per_page", maxPageSize: 50, items: "items" }),
+    query: (() => ({ params: {}, residual: undefined })) as never,
+    resources: {
+      touches: Resource.make({ path: "/touches", id: "id", verbs: ["list"] }),
+      groups: Resource.make({ path: "/groups", id: "id", verbs: ["list"] })
+    }
+  }
+  const webhooks = (resources?: ReadonlyArray<string>): Webhooks.Webhooks => ({
+    scheme: standard,
+    normalize: () => [],
+    ...(resources === undefined ? {} : { resources })
+  })
+  const configuration = (values: Record<string, string>) =>
+    new Configuration.Configuration(new Map(Object.entries(values)))
+  const definitionError = (make: () => unknown): Connector.DefinitionError => {
+    try {
+      make()
+    } catch (error) {
+      assert.instanceOf(error, Connector.DefinitionError)
+      return error as Connector.DefinitionError
+    }
+    return assert.fail("Connector.make accepted the definition")
+  }
+
+  it("keeps declared resources, and covers every resource when none are named", () => {
+    const some = Connector.make({ ...base, webhooks: webhooks(["touches"]) })
+    assert.deepStrictEqual(some.webhooks?.resources, ["touches"])
+    assert.isTrue(Webhooks.covers(some.webhooks!, "touches"))
+    assert.isFalse(Webhooks.covers(some.webhooks!, "groups"))
+    const all = Connector.make({ ...base, webhooks: webhooks() })
+    assert.isTrue(Webhooks.covers(all.webhooks!, "touches"))
+    assert.isTrue(Webhooks.covers(all.webhooks!, "groups"))
+  })
+
+  it("refuses, when the connector is made, webhooks naming a resource it does not declare", () => {
+    const unknown = definitionError(() =>
+      Connector.make({ ...base, webhooks: webhooks(["touches", "gifts"]) })
+    )
+    assert.strictEqual(unknown._tag, "ConnectorDefinitionError")
+    assert.strictEqual(unknown.key, "pushy")
+    assert.strictEqual(
+      unknown.message,
+      `connector 'pushy': webhooks.resources names "gifts", which is not a resource of the connector`
+    )
+    // Own properties only: an inherited name is not a resource.
+    assert.match(
+      definitionError(() => Connector.make({ ...base, webhooks: webhooks(["toString"]) })).message,
+      /"toString", which is not a resource/
+    )
+    assert.match(
+      definitionError(() => Connector.make({ ...base, webhooks: webhooks(["touches", "touches"]) })).message,
+      /webhooks.resources names 'touches' twice/
+    )
+    assert.match(
+      definitionError(() => Connector.make({ ...base, webhooks: webhooks([]) })).message,
+      /webhooks.resources is empty; leave it out to cover every resource/
+    )
+    assert.deepStrictEqual(Webhooks.resourceProblems(undefined, base.resources), [])
+    assert.deepStrictEqual(Webhooks.resourceProblems(webhooks(["groups"]), base.resources), [])
+  })
+
+  it("offers event.vendor.type webhook only to an element with webhooks", () => {
+    const pushing = Connector.make({ ...base, webhooks: webhooks(["touches"]) })
+    const param = pushing.configuration[Webhooks.VENDOR_TYPE_KEY]
+    assert.deepStrictEqual(param?.options, ["polling", "webhook"])
+    assert.strictEqual(param?.default, "polling")
+    const polled = Connector.make(base)
+    assert.deepStrictEqual(polled.configuration[Webhooks.VENDOR_TYPE_KEY]?.options, ["polling"])
+    assert.strictEqual(polled.configuration[Webhooks.VENDOR_TYPE_KEY]?.default, "polling")
+    // An element that is never polled would take nothing by default otherwise.
+    const pushOnly = Connector.make({ ...base, events: { methods: ["webhook"] }, webhooks: webhooks() })
+    assert.strictEqual(pushOnly.configuration[Webhooks.VENDOR_TYPE_KEY]?.default, "webhook")
+  })
+
+  it.effect("refuses any other value of event.vendor.type when an instance is decoded, naming the key", () =>
+    Effect.gen(function* () {
+      const pushing = Connector.make({ ...base, webhooks: webhooks(["touches"]) })
+      const polled = Connector.make(base)
+      const ok = yield* Configuration.decode(pushing.configuration, { "event.vendor.type": "webhook" })
+      assert.strictEqual(Webhooks.vendorTypeOf(pushing, ok), "webhook")
+      const bad = yield* Effect.flip(
+        Configuration.decode(pushing.configuration, { "event.vendor.type": "push" })
+      )
+      assert.strictEqual(
+        bad.message,
+        "invalid configuration: 'event.vendor.type' must be one of polling, webhook (got 'push')"
+      )
+      const noWebhooks = yield* Effect.flip(
+        Configuration.decode(polled.configuration, { "event.vendor.type": "webhook" })
+      )
+      assert.strictEqual(
+        noWebhooks.message,
+        "invalid configuration: 'event.vendor.type' must be one of polling (got 'webhook')"
+      )
+    })
+  )
+
+  it("reads the path of an instance and which resources it takes from the webhooks", () => {
+    const pushing = Connector.make({ ...base, webhooks: webhooks(["touches"]) })
+    const viaWebhook = configuration({ "event.vendor.type": "webhook" })
+    const viaPolling = configuration({ "event.vendor.type": "polling" })
+    assert.strictEqual(Webhooks.vendorTypeOf(pushing, viaWebhook), "webhook")
+    assert.strictEqual(Webhooks.vendorTypeOf(pushing, viaPolling), "polling")
+    assert.strictEqual(Webhooks.vendorTypeOf(pushing, configuration({})), "polling")
+    assert.isTrue(Webhooks.isPushed(pushing, viaWebhook, "touches"))
+    assert.isFalse(Webhooks.isPushed(pushing, viaWebhook, "groups"))
+    assert.isFalse(Webhooks.isPushed(pushing, viaPolling, "touches"))
+    // A value stored for an element without webhooks never turns polling off.
+    const polled = Connector.make(base)
+    assert.strictEqual(Webhooks.vendorTypeOf(polled, viaWebhook), "polling")
+    assert.isFalse(Webhooks.isPushed(polled, viaWebhook, "touches"))
   })
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Connector, Paging, Param, Resource } from "@plugboard/core"
+import { Connector, Paging, Param, Resource, Webhooks } from "@plugboard/core"
 import { Conformance } from "@plugboard/testkit"
 import { definition, harness, Widgets } from "./WidgetHarness.js"
 
@@ -95,6 +95,21 @@ describe("the conformance suite catches", () => {
     ]) {
       assert.match(failure.message, expected)
     }
+  })
+
+  it("webhooks naming resources the connector does not declare (built without Connector.make)", async () => {
+    const made = Connector.make(definition)
+    const broken: Connector.Connector = {
+      ...made,
+      webhooks: {
+        scheme: Webhooks.standardWebhooks({ configKey: "webhook.secret" }),
+        normalize: () => [],
+        resources: ["widgets", "cogs", "widgets"]
+      }
+    }
+    const failure = await failureOf(harness({ connector: broken }), "metadata is valid")
+    assert.match(failure.message, /webhooks.resources names "cogs", which is not a resource/)
+    assert.match(failure.message, /webhooks.resources names 'widgets' twice/)
   })
 
   it("a seed configuration that does not decode, and a harness without any", async () => {

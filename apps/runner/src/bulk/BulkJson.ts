@@ -1,9 +1,12 @@
 /**
  * How a bulk job is shown: the answer of `POST …/bulk/query` and uploads, `GET …/bulk/{id}/status`,
  * the entries of `GET …/bulk/jobs`, and the body POSTed to the job's async callback when it ends.
+ * The API's view adds `callbackStatus` (ours, beyond the contract's fields) once a job with a
+ * callback has ended: `PENDING` while it is being sent or retried, then `DELIVERED` or `FAILED`.
+ * The callback's own body leaves it out, so every attempt POSTs the same bytes.
  */
 import { Schema } from "effect"
-import { BulkStatus, type BulkJob, type BulkFailure } from "./BulkStore.js"
+import { type BulkFailure, type BulkJob, BulkStatus } from "./BulkStore.js"
 
 /** A job as the API shows it. */
 export const Job = Schema.Struct({
@@ -19,7 +22,8 @@ export const Job = Schema.Struct({
   message: Schema.optionalKey(Schema.String),
   createdDate: Schema.String,
   startedDate: Schema.optionalKey(Schema.String),
-  completedDate: Schema.optionalKey(Schema.String)
+  completedDate: Schema.optionalKey(Schema.String),
+  callbackStatus: Schema.optionalKey(Schema.Literals(["PENDING", "DELIVERED", "FAILED"]))
 })
 export type Job = typeof Job.Type
 
@@ -34,8 +38,8 @@ export type Failure = typeof Failure.Type
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
-/** The API's view of a job. */
-export const job = (job: BulkJob): Job => ({
+/** The body POSTed to a job's async callback: its final status, without the callback's own state. */
+export const callbackBody = (job: BulkJob): Job => ({
   id: String(job.id),
   status: job.status,
   recordsCount: job.recordsCount,
@@ -49,6 +53,12 @@ export const job = (job: BulkJob): Job => ({
   createdDate: iso(job.createdAt),
   ...(job.startedAt === undefined ? {} : { startedDate: iso(job.startedAt) }),
   ...(job.finishedAt === undefined ? {} : { completedDate: iso(job.finishedAt) })
+})
+
+/** The API's view of a job. */
+export const job = (job: BulkJob): Job => ({
+  ...callbackBody(job),
+  ...(job.callbackStatus === undefined ? {} : { callbackStatus: job.callbackStatus })
 })
 
 const parseRecord = (text: string): unknown => {

@@ -1,7 +1,9 @@
 /**
- * The bulk worker's tunables. The defaults suit production; tests provide shorter timings with
- * `Layer.succeed(BulkOptions, { ...BulkOptions.defaults, … })`.
+ * The bulk worker's tunables. The defaults suit production (async callbacks retried on the original
+ * platform's schedule: 9 retries waiting 4^n seconds, ≈ 73 h in all); tests provide shorter timings
+ * with `Layer.succeed(BulkOptions, { ...BulkOptions.defaults, … })`.
  */
+import { Events } from "@plugboard/core"
 import { Context } from "effect"
 
 /** Every tunable of the bulk worker; durations in milliseconds. */
@@ -21,10 +23,17 @@ export interface Options {
   readonly shutdownGrace: number
   /** Records asked of the hub per page of a query job. */
   readonly pageSize: number
-  /** Upload rows written between two saves of the job's progress. */
+  /** Upload rows read from the store at a time (each row's progress is still saved on its own). */
   readonly uploadBatch: number
-  /** Timeout of the completion callback POST. */
+  /** Timeout of one async callback POST, headers and body (reliability.md: 15–30 s). */
   readonly callbackTimeout: number
+  /**
+   * Wait before each async callback attempt (entry `n` before attempt `n`, ±20 % jitter); its length
+   * is the number of attempts. Entry 0 is not waited: the first attempt is due when the job ends.
+   */
+  readonly callbackRetrySchedule: Events.RetrySchedule
+  /** Async callbacks being sent at once in one process. */
+  readonly callbackConcurrency: number
 }
 
 /** The production defaults. */
@@ -36,7 +45,9 @@ export const defaults: Options = {
   shutdownGrace: 5_000,
   pageSize: 200,
   uploadBatch: 50,
-  callbackTimeout: 20_000
+  callbackTimeout: 20_000,
+  callbackRetrySchedule: Events.RetrySchedule.legacyElements,
+  callbackConcurrency: 8
 }
 
 /** The bulk worker's options; {@link defaults} unless a layer provides others. */

@@ -5,13 +5,17 @@
  *
  * - `bulk_jobs`: one row per job: what to run (a query's resource, CEQL, order and limit, or an
  *   upload's object and identifier field), its status and counts, the resume point (`cursor`: the
- *   hub `nextPage` token of a query, the next row of an upload), and the claim (`leased_until`,
- *   `claim_token`) of the runner working on it.
+ *   hub `nextPage` token of a query, the next row of an upload without a saved outcome), the claim
+ *   (`leased_until`, `claim_token`) of the runner working on it, the upload row being sent to the
+ *   vendor (`in_flight_row`, written before the row goes out), and the job's async callback once
+ *   it has ended (`callback_status` PENDING → DELIVERED | FAILED, its attempts, when the next one is
+ *   due, the last failure, and its own claim: `callback_leased_until`, `callback_token`).
  * - `bulk_records`: a query's results, one JSON text per record, in order (`seq`).
  * - `bulk_inputs`: an upload's rows, as parsed from the file when the job was created.
  * - `bulk_errors`: what failed: an upload row (its 1-based row number) or a query page.
  *
  * Times are epoch milliseconds in `BIGINT` columns, so one statement serves SQLite and PostgreSQL.
+ * Migrations already released are never edited: a change is a new numbered step.
  */
 import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
@@ -76,6 +80,23 @@ const jobs = Effect.gen(function* () {
   )`
 })
 
+/**
+ * Per-row upload progress (the row in flight, written before it is sent) and durable async
+ * callbacks. Jobs that ended before this step keep no callback state: their callback was sent (or
+ * failed) once, the old way.
+ */
+const rowsInFlightAndCallbacks = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN in_flight_row INTEGER`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_status TEXT`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_attempts INTEGER NOT NULL DEFAULT 0`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_due BIGINT`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_leased_until BIGINT`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_token TEXT`
+  yield* sql`ALTER TABLE bulk_jobs ADD COLUMN callback_error TEXT`
+  yield* sql`CREATE INDEX bulk_jobs_callbacks ON bulk_jobs (callback_status, callback_due)`
+})
+
 /** Table recording which bulk migrations ran (separate from the store's). */
 export const TABLE = "plugboard_bulk_migrations"
 
@@ -84,6 +105,9 @@ export const layer: Layer.Layer<never, StartupError, Database | SqlClient.SqlCli
   {
     what: "bulk",
     table: TABLE,
-    migrations: { "0001_bulk_jobs": jobs }
+    migrations: {
+      "0001_bulk_jobs": jobs,
+      "0002_rows_in_flight_and_callbacks": rowsInFlightAndCallbacks
+    }
   }
 )

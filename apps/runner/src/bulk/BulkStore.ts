@@ -1,12 +1,22 @@
 /**
  * The bulk tables as a service (see {@link BulkSchema}). A worker claims a job with a lease
  * (`leased_until` + a claim token, `FOR UPDATE SKIP LOCKED` on PostgreSQL) and renews it while the
- * job runs; everything it saves — a page of results with the resume cursor, a batch of upload
- * outcomes, the final status — is written only while its token still holds, in one transaction,
+ * job runs; everything it saves — a page of results with the resume cursor, an upload row's
+ * outcome, the final status — is written only while its token still holds, in one transaction,
  * so a runner that lost its claim (crashed, paused past its lease) can never write over the runner
  * that took the job over, and a resumed job continues from the last saved cursor without
  * duplicates. Jobs of one instance run one at a time, oldest first: a claim never takes a job while
  * an older job of its instance is still active, even within one batch or across runners.
+ *
+ * An upload saves one step per row (`saveRow`): the outcome of the row just sent and, in the same
+ * write, the mark that the next row is in flight, committed before that row goes to the vendor. A
+ * job that ends with a row still marked (its runner stopped between the send and the save, or the
+ * job failed or was cancelled there) reports that row in `/errors` as possibly written.
+ *
+ * The write that ends a job with an async callback also makes its callback `PENDING`, due at once;
+ * callbacks are claimed with a lease of their own (`callback_leased_until` + `callback_token`), so
+ * any runner may send one and two never send it at the same time, and are settled `DELIVERED`,
+ * rescheduled, or `FAILED` for good under that claim.
  *
  * Cancelling a running job marks it `CANCELLATION_PENDING`; the worker sees that at its next save
  * and ends the job `CANCELLED`. A cancel recorded after the last save but before the worker
@@ -18,6 +28,7 @@ import { Context, Effect, Layer, Option, Schema } from "effect"
 import { type SqlError, SqlClient } from "effect/sql"
 import * as SqlValue from "../engine/SqlValue.js"
 import * as Wakeup from "../engine/Wakeup.js"
+import * as BulkFailures from "./BulkFailures.js"
 import * as BulkSchema from "./BulkSchema.js"
 
 /** Where a job stands (contract.md §8; `STARTED` and `ABORTED` are never set by this runner). */
@@ -35,6 +46,9 @@ export type BulkStatus = typeof BulkStatus.Type
 
 /** Statuses a worker still has to act on. */
 export const ACTIVE: ReadonlyArray<BulkStatus> = ["CREATED", "RUNNING", "CANCELLATION_PENDING"]
+
+/** Where a job's async callback stands once the job has ended (none while it runs). */
+export type CallbackStatus = "PENDING" | "DELIVERED" | "FAILED"
 
 /** A download (`query`) or an upload. */
 export type BulkKind = "query" | "upload"
@@ -62,13 +76,19 @@ const Row = Schema.Struct({
   created_at: SqlValue.Int,
   updated_at: SqlValue.Int,
   started_at: SqlValue.NullableInt,
-  finished_at: SqlValue.NullableInt
+  finished_at: SqlValue.NullableInt,
+  in_flight_row: SqlValue.NullableInt,
+  callback_status: Schema.NullOr(Schema.Literals(["PENDING", "DELIVERED", "FAILED"])),
+  callback_attempts: SqlValue.Int,
+  callback_error: Schema.NullOr(Schema.String),
+  callback_token: Schema.NullOr(Schema.String)
 })
 
 const columns =
   "id, organization_id, instance_id, kind, object_name, query_text, where_text, order_by, fields_text, " +
   "max_records, identifier_field, callback_url, status, records_count, records_failed_count, input_count, " +
-  "cursor, message, claim_token, created_at, updated_at, started_at, finished_at"
+  "cursor, message, claim_token, created_at, updated_at, started_at, finished_at, in_flight_row, " +
+  "callback_status, callback_attempts, callback_error, callback_token"
 
 /** A bulk job. */
 export interface BulkJob {
@@ -92,8 +112,13 @@ export interface BulkJob {
   readonly recordsFailedCount: number
   /** Rows of an upload's file. */
   readonly inputCount: number
-  /** Resume point: a query's `nextPage` token, an upload's next row number. */
+  /** Resume point: a query's `nextPage` token, an upload's first row without a saved outcome. */
   readonly cursor: string | undefined
+  /**
+   * The upload row marked as being sent (always the cursor's row): its outcome is not saved, so a
+   * runner that resumes the job does not know whether the vendor has it.
+   */
+  readonly inFlightRow: number | undefined
   /** Why the job ended in `ERROR`. */
   readonly message: string | undefined
   readonly claimToken: string | undefined
@@ -101,6 +126,14 @@ export interface BulkJob {
   readonly updatedAt: number
   readonly startedAt: number | undefined
   readonly finishedAt: number | undefined
+  /** The async callback's state; undefined while the job runs or when it has no callback. */
+  readonly callbackStatus: CallbackStatus | undefined
+  /** Callback POSTs made so far. */
+  readonly callbackAttempts: number
+  /** Why the last callback attempt failed. */
+  readonly callbackError: string | undefined
+  /** The claim on the callback of the runner sending it. */
+  readonly callbackToken: string | undefined
 }
 
 const orUndefined = <A>(value: A | null): A | undefined => (value === null ? undefined : value)
@@ -128,7 +161,12 @@ const toJob = (row: typeof Row.Type): BulkJob => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   startedAt: orUndefined(row.started_at),
-  finishedAt: orUndefined(row.finished_at)
+  finishedAt: orUndefined(row.finished_at),
+  inFlightRow: orUndefined(row.in_flight_row),
+  callbackStatus: orUndefined(row.callback_status),
+  callbackAttempts: row.callback_attempts,
+  callbackError: orUndefined(row.callback_error),
+  callbackToken: orUndefined(row.callback_token)
 })
 
 /** A failure kept for `GET …/bulk/{id}/errors`. */
@@ -161,6 +199,14 @@ export interface NewJob {
 
 /** Whether a save under a claim went through. */
 export type Saved = "saved" | "lost"
+
+/** How a callback attempt is settled. */
+export type CallbackOutcome =
+  | { readonly _tag: "Delivered" }
+  /** Failed; the next attempt is due at `due`. */
+  | { readonly _tag: "Retry"; readonly due: number; readonly error: string }
+  /** Failed for good: the schedule is used up, or the receiver is gone. */
+  | { readonly _tag: "Failed"; readonly error: string }
 
 /** The bulk repository. */
 export interface BulkStoreService {
@@ -201,18 +247,27 @@ export interface BulkStoreService {
     readonly cursor: string | undefined
     readonly now: number
   }) => Effect.Effect<Saved, SqlError.SqlError>
-  /** Records a batch of upload outcomes and the next row, while the claim holds and the job runs. */
-  readonly saveRows: (options: {
+  /**
+   * One step of an upload, in one write under the claim: the outcome of the row last sent (or of a
+   * row found in doubt), counted as a success or kept as a failure, and the mark that `sending` is
+   * in flight — committed before that row goes to the vendor. `saved` only while the job runs; when
+   * a cancel is pending the outcome is still saved but nothing is marked, and the answer is `lost`
+   * (the worker then ends the job). `lost` with nothing saved when the claim is gone.
+   */
+  readonly saveRow: (options: {
     readonly id: number
     readonly token: string
-    readonly succeeded: number
-    readonly failures: ReadonlyArray<BulkFailure>
-    readonly nextRow: number
+    /** The row whose outcome this is; no `failure` means it was written (a failure is kept under this row). */
+    readonly done: { readonly rowNumber: number; readonly failure?: BulkFailure } | undefined
+    /** The row about to be sent; undefined when no row follows. */
+    readonly sending: number | undefined
     readonly now: number
   }) => Effect.Effect<Saved, SqlError.SqlError>
   /**
    * Ends a job under its claim; `None` when the claim was lost. A `COMPLETED` outcome of a job
    * whose cancel is pending is stored as `CANCELLED`: the cancel was answered before the job ended.
+   * An upload row still marked in flight is reported as a failure (it may or may not have been
+   * written). A job with a callback URL gets its callback `PENDING`, due now, in the same write.
    */
   readonly finish: (options: {
     readonly id: number
@@ -222,8 +277,9 @@ export interface BulkStoreService {
     readonly now: number
   }) => Effect.Effect<Option.Option<BulkJob>, SqlError.SqlError>
   /**
-   * Cancels an active job: a `CREATED` one nobody claimed is `CANCELLED` at once, a claimed or
-   * running one `CANCELLATION_PENDING` until its worker stops. `None` when the job is not active.
+   * Cancels an active job: a `CREATED` one nobody claimed is `CANCELLED` at once (its callback, if
+   * any, `PENDING` in the same write), a claimed or running one `CANCELLATION_PENDING` until its
+   * worker stops. `None` when the job is not active.
    */
   readonly cancel: (id: number, now: number) => Effect.Effect<Option.Option<BulkJob>, SqlError.SqlError>
   /**
@@ -247,8 +303,35 @@ export interface BulkStoreService {
     SqlError.SqlError
   >
   readonly failures: (id: number) => Effect.Effect<ReadonlyArray<BulkFailure>, SqlError.SqlError>
+  /**
+   * Claims up to `limit` pending callbacks that are due and unleased, skipping the jobs in `busy`
+   * (their callbacks are being sent here), earliest due first.
+   */
+  readonly claimCallbacks: (options: {
+    readonly limit: number
+    readonly busy: ReadonlyArray<number>
+    readonly now: number
+    readonly leaseUntil: number
+    readonly token: string
+  }) => Effect.Effect<ReadonlyArray<BulkJob>, SqlError.SqlError>
+  readonly renewCallbacks: (
+    tokens: ReadonlyArray<string>,
+    leaseUntil: number
+  ) => Effect.Effect<void, SqlError.SqlError>
+  /** Records an attempt's outcome under the callback's claim; false when the claim was lost. */
+  readonly settleCallback: (options: {
+    readonly id: number
+    readonly token: string
+    readonly outcome: CallbackOutcome
+  }) => Effect.Effect<boolean, SqlError.SqlError>
+  /** Gives a claimed callback back (shutdown), due again at once. */
+  readonly releaseCallback: (id: number, token: string) => Effect.Effect<void, SqlError.SqlError>
+  /** When the earliest pending callback can be claimed (epoch ms), if any. */
+  readonly nextCallbackDue: Effect.Effect<Option.Option<number>, SqlError.SqlError>
   /** Rings the bulk worker of this process (a job was created or cancelled here). */
   readonly wakeup: Wakeup.Wakeup
+  /** Rings the callback loop of this process (a job ended here with a callback to send). */
+  readonly callbackWakeup: Wakeup.Wakeup
 }
 
 const CHUNK = 200
@@ -270,6 +353,7 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const wakeup = yield* Wakeup.make
+      const callbackWakeup = yield* Wakeup.make
       const skipLocked = sql.onDialectOrElse({
         pg: () => sql.literal("FOR UPDATE SKIP LOCKED"),
         orElse: () => sql.literal("")
@@ -364,9 +448,15 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
         sql`UPDATE bulk_jobs SET leased_until = NULL, claim_token = NULL
             WHERE id = ${id} AND claim_token = ${token}`.pipe(Effect.asVoid)
 
-      const releaseAll: BulkStoreService["releaseAll"] =
-        sql`UPDATE bulk_jobs SET leased_until = NULL, claim_token = NULL
-            WHERE claim_token IS NOT NULL AND status IN ${active}`.pipe(Effect.asVoid)
+      const releaseAll: BulkStoreService["releaseAll"] = Effect.all(
+        [
+          sql`UPDATE bulk_jobs SET leased_until = NULL, claim_token = NULL
+            WHERE claim_token IS NOT NULL AND status IN ${active}`,
+          sql`UPDATE bulk_jobs SET callback_leased_until = NULL, callback_token = NULL
+            WHERE callback_token IS NOT NULL AND callback_status = 'PENDING'`
+        ],
+        { discard: true }
+      )
 
       const nextDue: BulkStoreService["nextDue"] = sql<{
         due: unknown
@@ -448,52 +538,104 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
           })
         )
 
-      const saveRows: BulkStoreService["saveRows"] = (options) =>
+      const saveRow: BulkStoreService["saveRow"] = (options) =>
         sql.withTransaction(
           Effect.gen(function* () {
-            const counts = yield* advance({
-              id: options.id,
-              token: options.token,
-              records: options.succeeded,
-              failed: options.failures.length,
-              cursor: String(options.nextRow),
-              now: options.now
-            })
-            if (Option.isNone(counts)) return "lost" as const
-            yield* insertFailures(options.id, options.failures)
-            return "saved" as const
+            const { done, sending } = options
+            const written = done !== undefined && done.failure === undefined ? 1 : 0
+            const failed = done?.failure === undefined ? 0 : 1
+            // Past the row just settled; while the job runs, at the row about to be sent.
+            const after = done === undefined ? null : String(done.rowNumber + 1)
+            const next = sending === undefined ? after : String(sending)
+            const rows = yield* sql<{ status: string }>`UPDATE bulk_jobs SET
+                  records_count = records_count + ${written},
+                  records_failed_count = records_failed_count + ${failed},
+                  cursor = CASE WHEN status = 'RUNNING' THEN COALESCE(CAST(${next} AS TEXT), cursor)
+                    ELSE COALESCE(CAST(${after} AS TEXT), cursor) END,
+                  in_flight_row = CASE WHEN status = 'RUNNING' THEN CAST(${sending ?? null} AS INTEGER)
+                    ELSE NULL END,
+                  updated_at = ${options.now}
+                WHERE id = ${options.id} AND claim_token = ${options.token}
+                  AND status IN ('RUNNING', 'CANCELLATION_PENDING')
+                RETURNING status`
+            const status = rows[0]?.status
+            if (status === undefined) return "lost" as const
+            if (done?.failure !== undefined)
+              yield* insertFailures(options.id, [{ ...done.failure, rowNumber: done.rowNumber }])
+            return status === "RUNNING" ? ("saved" as const) : ("lost" as const)
           })
         )
 
-      const finish: BulkStoreService["finish"] = (options) =>
-        sql.withTransaction(
-          Effect.gen(function* () {
-            // A cancel answered before this point wins over the job's completion.
-            const status =
-              options.status === "COMPLETED"
-                ? sql`CASE WHEN status IN ('CANCELLATION_PENDING', 'CANCELLED') THEN 'CANCELLED' ELSE 'COMPLETED' END`
-                : sql`${options.status}`
-            const rows = yield* sql`UPDATE bulk_jobs SET status = ${status},
-                  message = ${options.failure?.message ?? null}, finished_at = ${options.now},
-                  updated_at = ${options.now}, leased_until = NULL, claim_token = NULL
-                WHERE id = ${options.id} AND claim_token = ${options.token}
-                RETURNING ${sql.literal(columns)}`
-            const job = yield* one(rows)
-            if (Option.isSome(job) && options.failure !== undefined) {
-              yield* insertFailures(options.id, [options.failure])
-            }
-            return job
+      /** The failure of an upload row whose outcome was never saved, with the row as it was sent. */
+      const unsettled = (id: number, rowNumber: number) =>
+        Effect.map(
+          sql<{ record: string }>`SELECT record FROM bulk_inputs
+            WHERE job_id = ${id} AND row_number = ${rowNumber}`,
+          (rows): BulkFailure => ({
+            rowNumber,
+            message: BulkFailures.ENDED_IN_FLIGHT,
+            ...(rows[0] === undefined ? {} : { record: rows[0].record })
           })
         )
+
+      /** Whether a job just ended with a callback to send (the callback loop is rung). */
+      const callbackDue = (job: Option.Option<BulkJob>) =>
+        Option.isSome(job) && job.value.callbackStatus === "PENDING"
+
+      const finish: BulkStoreService["finish"] = (options) =>
+        sql
+          .withTransaction(
+            Effect.gen(function* () {
+              // Only the claim's holder marks rows, so what it reads here is what its update clears.
+              const held = yield* sql<{ in_flight_row: unknown }>`SELECT in_flight_row FROM bulk_jobs
+                WHERE id = ${options.id} AND claim_token = ${options.token}`
+              if (held[0] === undefined) return Option.none<BulkJob>()
+              const inFlight =
+                held[0].in_flight_row === null || held[0].in_flight_row === undefined
+                  ? undefined
+                  : Number(held[0].in_flight_row)
+              // A cancel answered before this point wins over the job's completion.
+              const status =
+                options.status === "COMPLETED"
+                  ? sql`CASE WHEN status IN ('CANCELLATION_PENDING', 'CANCELLED') THEN 'CANCELLED' ELSE 'COMPLETED' END`
+                  : sql`${options.status}`
+              const rows = yield* sql`UPDATE bulk_jobs SET status = ${status},
+                    message = ${options.failure?.message ?? null}, finished_at = ${options.now},
+                    updated_at = ${options.now}, leased_until = NULL, claim_token = NULL,
+                    records_failed_count = records_failed_count + ${inFlight === undefined ? 0 : 1},
+                    in_flight_row = NULL,
+                    callback_status = CASE WHEN callback_url IS NULL THEN NULL ELSE 'PENDING' END,
+                    callback_due = CASE WHEN callback_url IS NULL THEN NULL ELSE CAST(${options.now} AS BIGINT) END,
+                    callback_attempts = 0
+                  WHERE id = ${options.id} AND claim_token = ${options.token}
+                  RETURNING ${sql.literal(columns)}`
+              const job = yield* one(rows)
+              if (Option.isNone(job)) return job
+              const failures = [
+                ...(inFlight === undefined ? [] : [yield* unsettled(options.id, inFlight)]),
+                ...(options.failure === undefined ? [] : [options.failure])
+              ]
+              yield* insertFailures(options.id, failures)
+              return job
+            })
+          )
+          .pipe(Effect.tap((job) => (callbackDue(job) ? callbackWakeup.ring : Effect.void)))
 
       const cancel: BulkStoreService["cancel"] = (id, now) =>
         sql`UPDATE bulk_jobs SET
               status = CASE WHEN status = 'CREATED' AND claim_token IS NULL THEN 'CANCELLED'
                 ELSE 'CANCELLATION_PENDING' END,
               finished_at = CASE WHEN status = 'CREATED' AND claim_token IS NULL THEN CAST(${now} AS BIGINT) ELSE NULL END,
+              callback_status = CASE WHEN status = 'CREATED' AND claim_token IS NULL AND callback_url IS NOT NULL
+                THEN 'PENDING' ELSE callback_status END,
+              callback_due = CASE WHEN status = 'CREATED' AND claim_token IS NULL AND callback_url IS NOT NULL
+                THEN CAST(${now} AS BIGINT) ELSE callback_due END,
               updated_at = ${now}
             WHERE id = ${id} AND status IN ('CREATED', 'RUNNING')
-            RETURNING ${sql.literal(columns)}`.pipe(Effect.flatMap(one))
+            RETURNING ${sql.literal(columns)}`.pipe(
+          Effect.flatMap(one),
+          Effect.tap((job) => (callbackDue(job) ? callbackWakeup.ring : Effect.void))
+        )
 
       const records: BulkStoreService["records"] = (id, afterSeq, limit, throughSeq) =>
         sql<{ seq: unknown; record: string }>`SELECT seq, record FROM bulk_records
@@ -530,6 +672,58 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
           )
         )
 
+      const claimCallbacks: BulkStoreService["claimCallbacks"] = (options) => {
+        if (options.limit <= 0) return Effect.succeed([])
+        const notBusy =
+          options.busy.length === 0 ? sql.literal("") : sql`AND j.id NOT IN ${sql.in(options.busy)}`
+        return sql`UPDATE bulk_jobs SET callback_leased_until = ${options.leaseUntil},
+              callback_token = ${options.token}
+            WHERE id IN (
+              SELECT j.id FROM bulk_jobs j
+              WHERE j.callback_status = 'PENDING' AND j.callback_due <= ${options.now}
+                AND (j.callback_leased_until IS NULL OR j.callback_leased_until <= ${options.now})
+                ${notBusy}
+              ORDER BY j.callback_due, j.id
+              LIMIT ${options.limit}
+              ${skipLocked}
+            )
+            RETURNING ${sql.literal(columns)}`.pipe(Effect.flatMap(read))
+      }
+
+      const renewCallbacks: BulkStoreService["renewCallbacks"] = (tokens, leaseUntil) =>
+        tokens.length === 0
+          ? Effect.void
+          : sql`UPDATE bulk_jobs SET callback_leased_until = ${leaseUntil}
+              WHERE callback_token IN ${sql.in(tokens)} AND callback_status = 'PENDING'`.pipe(Effect.asVoid)
+
+      const settleCallback: BulkStoreService["settleCallback"] = ({ id, token, outcome }) => {
+        const status =
+          outcome._tag === "Delivered" ? "DELIVERED" : outcome._tag === "Retry" ? "PENDING" : "FAILED"
+        const due = outcome._tag === "Retry" ? outcome.due : null
+        const error = outcome._tag === "Delivered" ? null : outcome.error
+        return sql<{ id: unknown }>`UPDATE bulk_jobs SET callback_status = ${status},
+              callback_attempts = callback_attempts + 1,
+              callback_due = COALESCE(CAST(${due} AS BIGINT), callback_due),
+              callback_error = ${error}, callback_leased_until = NULL, callback_token = NULL
+            WHERE id = ${id} AND callback_token = ${token} AND callback_status = 'PENDING'
+            RETURNING id`.pipe(Effect.map((rows) => rows.length > 0))
+      }
+
+      const releaseCallback: BulkStoreService["releaseCallback"] = (id, token) =>
+        sql`UPDATE bulk_jobs SET callback_leased_until = NULL, callback_token = NULL
+            WHERE id = ${id} AND callback_token = ${token}`.pipe(Effect.asVoid)
+
+      const nextCallbackDue: BulkStoreService["nextCallbackDue"] = sql<{
+        due: unknown
+      }>`SELECT MIN(CASE WHEN callback_leased_until IS NOT NULL AND callback_leased_until > callback_due
+            THEN callback_leased_until ELSE callback_due END) AS due
+          FROM bulk_jobs WHERE callback_status = 'PENDING'`.pipe(
+        Effect.map((rows) => {
+          const due = rows[0]?.due
+          return due === null || due === undefined ? Option.none() : Option.some(Number(due))
+        })
+      )
+
       return BulkStore.of({
         create,
         find,
@@ -540,13 +734,19 @@ export class BulkStore extends Context.Service<BulkStore, BulkStoreService>()(
         releaseAll,
         nextDue,
         savePage,
-        saveRows,
+        saveRow,
         finish,
         cancel,
         records,
         inputs,
         failures,
-        wakeup
+        claimCallbacks,
+        renewCallbacks,
+        settleCallback,
+        releaseCallback,
+        nextCallbackDue,
+        wakeup,
+        callbackWakeup
       })
     })
   )

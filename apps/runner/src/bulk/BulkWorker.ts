@@ -7,9 +7,10 @@
  * under the claim so that another runner, or this one after a restart, resumes where the last save
  * left off. A job ends `COMPLETED`, `ERROR` (with the failure kept for `/errors`) or `CANCELLED` (a
  * cancel seen at its next save, or one recorded after its last save: the store then ends it
- * `CANCELLED` instead of `COMPLETED`, as the cancel's answer promised), and then its async callback, if it
- * has one, gets the job's status through the guarded outbound client; a callback that fails is
- * logged, never retried into the job's outcome. On shutdown a running job is given back at once.
+ * `CANCELLED` instead of `COMPLETED`, as the cancel's answer promised). The same write that ends a
+ * job makes its async callback, if it has one, pending; this layer also runs the loop that sends
+ * pending callbacks and retries them ({@link BulkCallbacks}), so a callback survives the runner and
+ * never changes the job's outcome. On shutdown a running job is given back at once.
  */
 import { randomUUID } from "node:crypto"
 import { Clock, Effect, Layer, Option } from "effect"
@@ -19,8 +20,8 @@ import * as WorkLoop from "../engine/WorkLoop.js"
 import { Provisioning } from "../Provisioning.js"
 import type { RunnerSettings } from "../Settings.js"
 import { Instances } from "../store/Instances.js"
+import * as BulkCallbacks from "./BulkCallbacks.js"
 import * as BulkFailures from "./BulkFailures.js"
-import * as BulkJson from "./BulkJson.js"
 import { BulkOptions } from "./BulkOptions.js"
 import * as BulkQueryJob from "./BulkQueryJob.js"
 import { type BulkFailure, type BulkJob, BulkStore } from "./BulkStore.js"
@@ -43,21 +44,6 @@ export const layer: Layer.Layer<
     // crash of this same runner, so it resumes at once rather than after its lease.
     if (yield* EngineCluster.isEmbedded) yield* store.releaseAll.pipe(Effect.orDie)
 
-    const notify = (job: BulkJob) =>
-      Effect.gen(function* () {
-        if (job.callbackUrl === undefined) return
-        const result = yield* client.post({
-          url: job.callbackUrl,
-          headers: {},
-          body: JSON.stringify(BulkJson.job(job)),
-          timeoutMillis: options.callbackTimeout
-        })
-        if (result._tag !== "Answered" || result.status < 200 || result.status >= 300) {
-          const why = result._tag === "Answered" ? `it answered ${result.status}` : result.message
-          yield* Effect.logWarning(`bulk job ${job.id}: the async callback failed: ${why}`)
-        }
-      })
-
     const end = (
       job: BulkJob,
       token: string,
@@ -65,14 +51,14 @@ export const layer: Layer.Layer<
       failure?: BulkFailure
     ) =>
       Effect.gen(function* () {
-        const ended = yield* store.finish({
+        // The store makes the job's callback pending in this same write and rings the callback loop.
+        yield* store.finish({
           id: job.id,
           token,
           status,
           now: yield* Clock.currentTimeMillis,
           ...(failure === undefined ? {} : { failure })
         })
-        if (Option.isSome(ended)) yield* notify(ended.value)
       })
 
     /** The connection the job runs through, or why there is none. */
@@ -154,5 +140,7 @@ export const layer: Layer.Layer<
         ),
       nextDue: () => store.nextDue
     })
+
+    yield* BulkCallbacks.start({ store, client, bulk: options })
   })
 )

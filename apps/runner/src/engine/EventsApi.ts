@@ -6,7 +6,8 @@
  *   `page` (from 1) and `pageSize` (default 200, at most 1000) page;
  * - `GET /instances/{id}/events/{eventId}`;
  * - `POST /instances/{id}/events/poll[?resource=]` (ours): poll now, skipping any failure backoff;
- *   202 with the resources that will poll, 404 when none matches;
+ *   202 with the resources that will poll, 404 when none matches, 409 for a resource the vendor
+ *   pushes to this instance (`event.vendor.type` `webhook`);
  * - `POST /instances/{id}/events/redeliver` (ours), body `{"eventIds": […]}` optional: requeue
  *   those events' notifications, or every `FAILED` and `QUEUED` one, and resume the subscription;
  * - `GET /instances/{id}/events/status` (ours): subscription, outbox counts and per-resource poller

@@ -3,10 +3,11 @@
  * among the caller's own (another tenant's instance is a 404, never data), then reads or acts
  * through the engine's services.
  */
+import { Registry, Webhooks } from "@plugboard/core"
 import { Effect, Option, Schema } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../http/Api.js"
-import { BadRequest, NotFound } from "../http/ApiError.js"
+import { BadRequest, Conflict, NotFound } from "../http/ApiError.js"
 import { Caller } from "../http/Caller.js"
 import { Instances } from "../store/Instances.js"
 import { Deliveries } from "./Deliveries.js"
@@ -57,6 +58,7 @@ export const EventsHandlers = HttpApiBuilder.group(
     const events = yield* EventStore
     const scheduler = yield* PollScheduler
     const deliveries = yield* Deliveries
+    const registry = yield* Registry.Registry
 
     const owned = (id: number) =>
       Effect.gen(function* () {
@@ -114,13 +116,28 @@ export const EventsHandlers = HttpApiBuilder.group(
       poll: ({ params, query }) =>
         Effect.gen(function* () {
           const instance = yield* owned(params.id)
+          const connector = registry.find(instance.elementKey)
+          const webhook =
+            connector !== undefined && Webhooks.vendorTypeOf(connector, instance.configuration) === "webhook"
+          // Not a plain 404: the resource is the instance's, only its changes arrive another way.
+          if (
+            connector !== undefined &&
+            query.resource !== undefined &&
+            Webhooks.isPushed(connector, instance.configuration, query.resource)
+          ) {
+            return yield* new Conflict({
+              message: `instance ${instance.id} does not poll '${query.resource}': its changes are pushed by the vendor (${Webhooks.VENDOR_TYPE_KEY} is 'webhook'); set it to 'polling' to poll them`
+            })
+          }
           const resources = yield* scheduler.pollNow(instance.id, query.resource)
           if (resources.length === 0) {
             return yield* new NotFound({
               message:
-                query.resource === undefined
-                  ? `instance ${instance.id} polls nothing; enable events (event.notification.enabled) first`
-                  : `instance ${instance.id} does not poll '${query.resource}'`
+                query.resource !== undefined
+                  ? `instance ${instance.id} does not poll '${query.resource}'`
+                  : webhook
+                    ? `instance ${instance.id} polls nothing: its changes are pushed by the vendor (${Webhooks.VENDOR_TYPE_KEY} is 'webhook'), or events are not enabled (event.notification.enabled)`
+                    : `instance ${instance.id} polls nothing; enable events (event.notification.enabled) first`
             })
           }
           return { instanceId: instance.id, resources }

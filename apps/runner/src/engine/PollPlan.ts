@@ -3,9 +3,11 @@
  * `event.poller.configuration` (an object or JSON text), else the legacy `event.poller.urls` lines,
  * else the connector's default resources; every entry completed with the defaults of the resource
  * its URL lists (the rule is core's `PollerConfiguration.resolveEntries`, shared with library-mode
- * polling). `event.poller.refresh_interval` is in minutes, decimals accepted, 15 by default.
+ * polling). `event.poller.refresh_interval` is in minutes, decimals accepted, 15 by default. An
+ * instance whose `event.vendor.type` is `webhook` does not poll the resources the vendor's webhooks
+ * cover: the same change would otherwise be recorded twice, once per path, under two event ids.
  */
-import { type Configuration, type Connector, PollerConfiguration } from "@plugboard/core"
+import { type Configuration, type Connector, PollerConfiguration, Webhooks } from "@plugboard/core"
 import { Effect } from "effect"
 
 /** The configuration key of the interval, in minutes. */
@@ -22,8 +24,10 @@ export interface PollPlan {
   readonly intervalMillis: number
   /** Where the entries came from: `event.poller.configuration`, `event.poller.urls` or the defaults. */
   readonly source: PollerConfiguration.Source
-  /** Resource name → entry with defaults applied, in configuration order. */
+  /** Resource name → entry with defaults applied, in configuration order; the resources to poll. */
   readonly entries: ReadonlyArray<readonly [resource: string, entry: PollerConfiguration.Entry]>
+  /** Configured resources left out because the vendor pushes them (`event.vendor.type` `webhook`). */
+  readonly pushed: ReadonlyArray<string>
 }
 
 /** The hub and resource a hub URL lists (core's rule, re-exported for the engine). */
@@ -54,10 +58,30 @@ const intervalOf = (
 }
 
 /**
+ * Whether an entry's changes come from the vendor's webhooks: by its name (the events'
+ * `objectType`) or by the resource its URL lists, so an entry renamed in the configuration still
+ * cannot poll what the vendor pushes.
+ */
+export const isPushed = (
+  connector: Connector.Connector,
+  configuration: Configuration.Configuration,
+  resource: string,
+  url: string
+): boolean => {
+  const listed = hubTarget(url)?.resource
+  return (
+    Webhooks.isPushed(connector, configuration, resource) ||
+    (listed !== undefined && Webhooks.isPushed(connector, configuration, listed))
+  )
+}
+
+/**
  * The plan of an instance: its entries as core resolves them (`PollerConfiguration.resolveEntries`:
  * configuration, else legacy lines, else the connector's defaults; an empty configuration is
- * unset) and its interval. Fails with a `PollerConfigurationError` naming the key or the resource
- * and field at fault, including an entry whose URL is not a hub URL of the connector's hub.
+ * unset) less those the vendor pushes, and its interval. Every entry is checked, pushed ones too,
+ * so switching back to polling cannot reveal a broken one. Fails with a `PollerConfigurationError`
+ * naming the key or the resource and field at fault, including an entry whose URL is not a hub URL
+ * of the connector's hub.
  */
 export const make = (
   connector: Connector.Connector,
@@ -77,9 +101,15 @@ export const make = (
     }
     const intervalMillis = interval.success
     const resolved = entries.success
+    const pushed = resolved.entries.filter((one) =>
+      isPushed(connector, configuration, one.resource, one.entry.url)
+    )
     return {
       intervalMillis,
       source: resolved.source,
-      entries: resolved.entries.map(({ resource, entry }) => [resource, entry] as const)
+      entries: resolved.entries
+        .filter((one) => !pushed.includes(one))
+        .map(({ resource, entry }) => [resource, entry] as const),
+      pushed: pushed.map(({ resource }) => resource)
     }
   })

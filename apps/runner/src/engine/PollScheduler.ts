@@ -2,9 +2,12 @@
  * The operator side of polling: which resources of an instance are polled, how often, and from
  * which cursor. Enabling computes each resource's entry from the configuration (see `PollPlan`);
  * a resource polled for the first time starts from now (no replay of history), one polled before
- * keeps its cursor, so disabling and re-enabling loses and repeats nothing. The runner's instance
- * code calls `enable` when events are switched on or the configuration changes, `disable` when they
- * are switched off or the instance is disabled, and `remove` when the instance is deleted.
+ * keeps its cursor, so disabling and re-enabling loses and repeats nothing. A resource the vendor
+ * pushes to a `webhook` instance is not in the plan, so its row goes: should the instance go back to
+ * polling, that resource starts from then, the webhooks having reported what came before. The
+ * runner's instance code calls `enable` when events are switched on or the configuration changes,
+ * `disable` when they are switched off or the instance is disabled, and `remove` when the instance
+ * is deleted.
  */
 import { type Configuration, type Connector, Poller, type PollerConfiguration } from "@plugboard/core"
 import { Clock, Context, Effect, Layer } from "effect"

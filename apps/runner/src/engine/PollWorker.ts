@@ -4,8 +4,10 @@
  * cursor in one transaction, under the claim token. A poll that fails or times out keeps its cursor;
  * the failure is counted and the next run backs off (the interval, doubling, at most
  * `maxPollBackoff`), and the error is visible on the schedule. A poll of an instance that is
- * disabled is skipped until the next interval. Every poll counts in the metrics by element,
- * resource and outcome, and the events it committed by element and type.
+ * disabled, or of a resource the vendor now pushes to the instance (`event.vendor.type` `webhook`;
+ * the row stays until the instance is next saved, e.g. one scheduled before a connector declared
+ * its webhooks' resources), is skipped until the next interval. Every poll counts in the metrics
+ * by element, resource and outcome, and the events it committed by element and type.
  */
 import { randomUUID } from "node:crypto"
 import { Poller, PollerConfiguration } from "@plugboard/core"
@@ -18,6 +20,7 @@ import { EventRecorder } from "./EventRecorder.js"
 import { InstanceDirectory } from "./InstanceDirectory.js"
 import { PartitionOwnership } from "./PartitionOwnership.js"
 import { PollFailure } from "./PollFailure.js"
+import * as PollPlan from "./PollPlan.js"
 import { PollRunner } from "./PollRunner.js"
 import { type Schedule, ScheduleStore } from "./ScheduleStore.js"
 import * as WorkLoop from "./WorkLoop.js"
@@ -70,6 +73,16 @@ export const layer: Layer.Layer<
         if (instance.disabled) {
           yield* measured("skipped")
           return yield* store.postpone({ ...key, nextRunAt: now + schedule.intervalMillis })
+        }
+        if (instance.connector !== undefined) {
+          const url = yield* decodeEntry(schedule.entry).pipe(
+            Effect.map((entry) => entry.url),
+            Effect.orElseSucceed(() => "")
+          )
+          if (PollPlan.isPushed(instance.connector, instance.configuration, schedule.resource, url)) {
+            yield* measured("skipped")
+            return yield* store.postpone({ ...key, nextRunAt: now + schedule.intervalMillis })
+          }
         }
 
         const state = yield* Poller.decodeState(schedule.state).pipe(

@@ -1,11 +1,11 @@
 /**
  * Hub calls (contract.md §6) on the instance named by the `Element` token: lists with CEQL, paging
- * and counts in the `Elements-*` headers and a bare JSON array body; single records; create,
+ * and counts in the `Elements-*` headers and a bare JSON array body; single records (with `fields`); create,
  * update, replace, delete; child collections. A disabled instance is 403, a token that names no
  * instance of the caller's organization 401. Vendor failures keep the vendor's words as
  * `providerMessage`.
  */
-import { type Connection, Connector, ConnectorError, HubQuery } from "@plugboard/core"
+import { Ceql, type Connection, Connector, ConnectorError, HubQuery } from "@plugboard/core"
 import { Effect } from "effect"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -113,14 +113,16 @@ export const HubsHandlers = HttpApiBuilder.group(
         }).pipe(
           Effect.catchTag(["CeqlError", "HubRequestError", "ConnectorError"], (e) => Effect.fail(hubError(e)))
         ),
-      get: ({ params }) =>
+      get: ({ params, query }) =>
         Effect.gen(function* () {
+          // A malformed `fields` is refused before the vendor is called.
+          const fields = query.fields === undefined ? [] : yield* Ceql.parseFields(query.fields)
           const { instance, connection } = yield* open(params.hub)
           const record = yield* connection
             .get(params.resource, params.id)
             .pipe(Effect.mapError(objectError(connection.connector, params.resource)))
-          return recordResponse(instance, record)
-        }),
+          return recordResponse(instance, fields.length === 0 ? record : Ceql.project(record, fields))
+        }).pipe(Effect.catchTag("CeqlError", (e) => Effect.fail(hubError(e)))),
       update: ({ params, payload }) =>
         Effect.gen(function* () {
           const { instance, connection } = yield* open(params.hub)

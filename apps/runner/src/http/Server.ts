@@ -1,9 +1,9 @@
 /**
  * The HTTP side of the runner: the API's routes with their handlers, the OpenAPI document
  * (`/elements/api-v2/openapi.json`) and its docs page (`/elements/api-v2/docs`), `/healthz`,
- * `/readyz` and the Prometheus `/metrics`, the response envelope, all served by Node's HTTP server with a graceful shutdown.
+ * `/readyz` and the Prometheus `/metrics`, the response envelope, all served by Node's HTTP server
+ * (with JSON answers for requests its parser refuses) and a graceful shutdown.
  */
-import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Layer } from "effect"
 import type { Registry } from "@plugboard/core"
@@ -27,6 +27,7 @@ import { EventsHandlers } from "../engine/EventsHandlers.js"
 import { BulkHandlers } from "../bulk/BulkHandlers.js"
 import { MetricsHandlers } from "../metrics/MetricsHandlers.js"
 import { VendorWebhooksHandlers } from "../webhooks/VendorWebhooksHandlers.js"
+import * as ClientErrors from "./ClientErrors.js"
 import * as ResponseEnvelope from "./ResponseEnvelope.js"
 
 /** Where the OpenAPI document is served. */
@@ -88,7 +89,7 @@ export const layer = (options: {
 > =>
   HttpRouter.serve(routes(options), { disableLogger: true }).pipe(
     Layer.provideMerge(
-      NodeHttpServer.layer(createServer, {
+      NodeHttpServer.layer(ClientErrors.makeServer, {
         port: options.port,
         ...(options.host === undefined ? {} : { host: options.host }),
         gracefulShutdownTimeout: "10 seconds"

@@ -10,7 +10,8 @@
  * 404 unknown element, element without webhooks, unknown instance or one of another element;
  * 409 the instance has no webhook secret configured; 401 the signature does not verify;
  * 403 the instance is disabled; 409 events are not enabled (`event.notification.enabled`);
- * 400 the body is not JSON or not understood by the connector.
+ * 409 the instance polls instead (`event.vendor.type` is not `webhook`: taking pushes as well would
+ * report each change twice); 400 the body is not JSON or not understood by the connector.
  */
 import { Registry, Webhooks } from "@plugboard/core"
 import { Clock, Context, Effect, Layer, Option, Result } from "effect"
@@ -109,6 +110,11 @@ export class VendorWebhookIntake extends Context.Service<VendorWebhookIntake, Ve
           if (!instance.eventsEnabled) {
             return yield* new Conflict({
               message: `instance ${instance.id} does not have events enabled: set 'event.notification.enabled' to true and a callback URL`
+            })
+          }
+          if (Webhooks.vendorTypeOf(connector, instance.configuration) !== "webhook") {
+            return yield* new Conflict({
+              message: `instance ${instance.id} polls for changes ('${Webhooks.VENDOR_TYPE_KEY}' is 'polling'), so it does not take webhooks: set '${Webhooks.VENDOR_TYPE_KEY}' to 'webhook' to receive them (the resources they cover are then no longer polled)`
             })
           }
           const messageId = verified.success.messageId

@@ -6,26 +6,16 @@
  * back). A job whose runner died without giving it back is taken over once its lease lapses. A
  * download of a job still running serves exactly the records its `Elements-Returned-Count` names.
  */
-import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { SageCrm } from "@plugboard/connector-sagecrm"
 import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
-import { HttpServer } from "effect/http"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import * as BulkOptions from "../../src/bulk/BulkOptions.js"
-import * as Runner from "../../src/Runner.js"
-import type { Settings } from "../../src/Settings.js"
-import { DATABASE_FILE } from "../../src/store/Database.js"
-import { freshPostgres, postgresReachable, useFreeClusterAddress } from "../support/Backends.js"
+import { postgresReachable } from "../support/Backends.js"
 import { sageCrmBody } from "../support/Seeds.js"
 import type { Backend } from "../support/TestRunner.js"
-import { type Call, json, waitForStatus } from "./BulkClient.js"
+import { type Call, json, makeStorage, type Storage, startOn, waitForStatus } from "./BulkClient.js"
 import { type GatedVendor, startGatedVendor } from "./GatedVendor.js"
 
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
@@ -42,80 +32,31 @@ const options: BulkOptions.Options = {
   shutdownGrace: 100
 }
 
-/** A runner on given storage, stopped by closing its scope. */
-const start = async (settings: Settings) => {
-  const scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(
-      Runner.make(settings, { connectors: [SageCrm], host: "127.0.0.1" }).pipe(
-        Layer.provide(Layer.succeed(BulkOptions.BulkOptions, options))
-      ),
-      scope
-    )
-  )
-  const address = Context.get(context, HttpServer.HttpServer).address
-  const origin = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
-  const call: Call = (path, init = {}) => {
-    const { json: body, ...rest } = init
-    const headers = new Headers(rest.headers)
-    if (body !== undefined) headers.set("content-type", "application/json")
-    return fetch(`${origin}/elements/api-v2${path}`, {
-      ...rest,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-  }
-  return { call, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
-}
+/** A runner on the suite's storage, stopped by closing its scope. */
+const start = (storage: Storage) => startOn(storage, { connectors: [SageCrm], bulk: options })
 
 describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
   let crm: FakeSageCrm
   let gate: GatedVendor
-  let settings: Settings
-  let dropDatabase: (() => Promise<void>) | undefined
-  const organizationSecret = `org-${randomBytes(8).toString("hex")}`
-  const userSecret = `user-${randomBytes(8).toString("hex")}`
-  const platform = `User ${userSecret}, Organization ${organizationSecret}`
+  let storage: Storage
+  let platform: string
 
   /** Runs statements against the runner's database directly. */
-  const database = <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient>) => {
-    const client =
-      backend === "postgres"
-        ? PgClient.layer({ url: Option.getOrThrow(settings.databaseUrl) })
-        : SqliteClient.layer({ filename: join(settings.dataDir, DATABASE_FILE) })
-    return Effect.runPromise(effect.pipe(Effect.provide(Layer.orDie(client)), Effect.orDie))
-  }
+  const database = <A>(effect: Effect.Effect<A, unknown, SqlClient.SqlClient>) => storage.database(effect)
 
   beforeAll(async () => {
     crm = await startFakeSageCrm({ username: "admin", password: PASSWORD })
     for (let n = 1; n <= RECORDS; n++) crm.store.insert("Company", { comp_name: `Company ${n}` })
     gate = await startGatedVendor(crm.url)
-    const postgres = backend === "postgres" ? await freshPostgres() : undefined
-    if (postgres !== undefined) await useFreeClusterAddress()
-    dropDatabase = postgres?.drop
-    settings = {
-      port: 0,
-      dataDir: mkdtempSync(join(tmpdir(), "plugboard-bulk-")),
-      databaseUrl: postgres === undefined ? Option.none() : Option.some(Redacted.make(postgres.url)),
-      encryptionKey:
-        postgres === undefined
-          ? Option.none()
-          : Option.some(Redacted.make(randomBytes(32).toString("base64"))),
-      organizationSecret: Option.some(Redacted.make(organizationSecret)),
-      userSecret: Option.some(Redacted.make(userSecret)),
-      connectors: Option.none(),
-      allowPrivateNetworks: { _tag: "All" },
-      logLevel: "error",
-      maxBodyBytes: 64 * 1024
-    }
+    storage = await makeStorage(backend)
+    platform = storage.platform
   })
 
   afterAll(async () => {
     gate?.open()
     await gate?.stop()
     await crm?.close()
-    await dropDatabase?.()
-    if (settings !== undefined) rmSync(settings.dataDir, { recursive: true, force: true })
+    await storage?.remove()
   })
 
   const readAll = async (call: Call, auth: string, id: string) => {
@@ -129,7 +70,7 @@ describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
   }
 
   it("resumes a job cut off by a stopping runner and completes it without duplicates", async () => {
-    const first = await start(settings)
+    const first = await start(storage)
     let auth = ""
     let id = ""
     try {
@@ -162,7 +103,7 @@ describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
       gate.open()
     }
 
-    const second = await start(settings)
+    const second = await start(storage)
     try {
       const done = await waitForStatus(second.call, auth, id, ["COMPLETED", "ERROR"])
       assert.strictEqual(done.status, "COMPLETED", JSON.stringify(done))
@@ -178,7 +119,7 @@ describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
   })
 
   it("takes over a job whose runner died holding its claim, once the lease lapses", async () => {
-    const runner = await start(settings)
+    const runner = await start(storage)
     try {
       const instances = await json(await runner.call("/instances", { headers: { authorization: platform } }))
       const auth = `${platform}, Element ${instances[0].token}`
@@ -233,7 +174,7 @@ describe.each(backends)("bulk jobs across runner restarts on %s", (backend) => {
   })
 
   it("downloads a running job's records so far, exactly as many as its returned count", async () => {
-    const runner = await start(settings)
+    const runner = await start(storage)
     try {
       const instances = await json(await runner.call("/instances", { headers: { authorization: platform } }))
       const auth = `${platform}, Element ${instances[0].token}`

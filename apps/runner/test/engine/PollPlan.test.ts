@@ -4,14 +4,14 @@
  * completed with the defaults of the resource each URL lists; and the refresh interval in minutes.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { AuthSpec, Configuration, Connector, Paging, Param, Resource } from "@plugboard/core"
+import { AuthSpec, Configuration, Connector, Paging, Param, Resource, Webhooks } from "@plugboard/core"
 import { Effect } from "effect"
 import * as Partition from "../../src/engine/Partition.js"
 import * as PollPlan from "../../src/engine/PollPlan.js"
 
 const updated = { field: "updated_at", format: "yyyy-MM-dd'T'HH:mm:ssXXX", zone: "UTC" }
 
-const connector = Connector.make({
+const definition: Connector.Definition = {
   key: "fakefinance",
   id: 9002,
   name: "Fake Finance",
@@ -33,6 +33,19 @@ const connector = Connector.make({
     notes: Resource.make({ path: "/notes", id: "id" })
   },
   events: { defaultResources: ["customers", "products", "notes"] }
+}
+
+const connector = Connector.make(definition)
+
+/** The same element with webhooks that push customers only. */
+const pushing = Connector.make({
+  ...definition,
+  key: "fakefinancepush",
+  webhooks: {
+    scheme: Webhooks.standardWebhooks({ configKey: "webhook.secret" }),
+    normalize: () => [],
+    resources: ["customers"]
+  }
 })
 
 const configuration = (values: Record<string, string>) =>
@@ -161,6 +174,62 @@ describe("PollPlan", () => {
       resource: "my items"
     })
     assert.isUndefined(PollPlan.hubTarget("/accounts"))
+  })
+})
+
+describe("PollPlan with vendor webhooks (event.vendor.type)", () => {
+  const pushingPlan = (values: Record<string, string>) =>
+    Effect.runPromise(PollPlan.make(pushing, configuration(values)))
+  const names = (made: PollPlan.PollPlan) => made.entries.map(([resource]) => resource)
+
+  it("leaves out the resources the webhooks cover for a webhook instance, and polls the rest", async () => {
+    const made = await pushingPlan({ "event.vendor.type": "webhook" })
+    assert.deepStrictEqual(names(made), ["products"])
+    assert.deepStrictEqual(made.pushed, ["customers"])
+  })
+
+  it("polls everything for a polling instance, the default", async () => {
+    for (const values of [{}, { "event.vendor.type": "polling" }]) {
+      const made = await pushingPlan(values)
+      assert.deepStrictEqual(names(made), ["customers", "products"], JSON.stringify(values))
+      assert.deepStrictEqual(made.pushed, [])
+    }
+  })
+
+  it("leaves out a configured entry whose name or URL is a covered resource", async () => {
+    const made = await pushingPlan({
+      "event.vendor.type": "webhook",
+      "event.poller.configuration": JSON.stringify({
+        clients: { url: "/hubs/finance/customers" },
+        customers: { url: "/hubs/finance/products" },
+        products: { url: "/hubs/finance/products" }
+      })
+    })
+    assert.deepStrictEqual(names(made), ["products"])
+    assert.deepStrictEqual(made.pushed, ["clients", "customers"])
+  })
+
+  it("still checks the entries it leaves out", async () => {
+    const error = await Effect.runPromise(
+      Effect.flip(
+        PollPlan.make(
+          pushing,
+          configuration({
+            "event.vendor.type": "webhook",
+            "event.poller.configuration": JSON.stringify({ customers: { url: "/customers" } })
+          })
+        )
+      )
+    )
+    assert.deepStrictEqual(
+      error.problems.map((problem) => `${problem.resource}.${problem.field}`),
+      ["customers.url"]
+    )
+  })
+
+  it("ignores webhook for an element without webhooks (a value stored before it was refused)", async () => {
+    const made = await plan({ "event.vendor.type": "webhook" })
+    assert.deepStrictEqual(names(made), ["customers", "products"])
   })
 })
 

@@ -14,7 +14,8 @@ import {
   type Param,
   type Paging,
   PollerConfiguration,
-  type Resource
+  type Resource,
+  Webhooks
 } from "@plugboard/core"
 import { Effect, Exit, Result } from "effect"
 import { expectNone } from "./ConformanceFailure.js"
@@ -290,6 +291,8 @@ const eventProblems = (connector: Connector.Connector): Array<string> => {
   }
   if (defaultResources.length > 0 && methods.length === 0)
     problems.push("events.defaultResources is set but events.methods is empty")
+  // `Connector.make` refuses these too; a connector built without it is checked here.
+  problems.push(...Webhooks.resourceProblems(connector.webhooks, connector.resources))
   return problems
 }
 

@@ -79,6 +79,8 @@ export interface Dialect {
   readonly notEqualSkipsNull: boolean
   /** `field between low and high`, when the vendor has it. */
   readonly between?: (field: string, low: string, high: string) => string
+  /** A boolean literal (default `true`/`false`), or `undefined` to keep such conditions in memory. */
+  readonly boolean?: (value: boolean) => string | undefined
 }
 
 /** Filter text with its binding strength, so that joins add parentheses only where needed. */
@@ -165,8 +167,10 @@ const translate = (dialect: Dialect, options: FilterOptions, original: Ast.Expr)
     switch (value._tag) {
       case "Number":
         return Number.isFinite(value.value) ? { text: value.text, kind: "number" } : undefined
-      case "Boolean":
-        return { text: value.value ? "true" : "false", kind: "boolean" }
+      case "Boolean": {
+        const text = dialect.boolean === undefined ? String(value.value) : dialect.boolean(value.value)
+        return text === undefined ? undefined : { text, kind: "boolean" }
+      }
       case "String": {
         const isDateField =
           dateFields === undefined ? hasTime.test(value.value) : dateFields.has(field.name.toLowerCase())

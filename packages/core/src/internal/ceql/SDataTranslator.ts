@@ -11,6 +11,11 @@ import type { PerCall, Translator } from "./Translator.js"
 export interface SDataOptions extends FilterOptions {
   /** Whether LIKE conditions are sent (default true; SData `like` ignores case on SQL Server). */
   readonly like?: boolean | undefined
+  /**
+   * Whether `true`/`false` literals are sent (default true, as SData's grammar has them); a vendor
+   * without boolean columns refuses them, and its conditions on booleans then run in memory.
+   */
+  readonly booleans?: boolean | undefined
 }
 
 const name = /^[A-Za-z_$][A-Za-z0-9_$.]*$/
@@ -38,6 +43,7 @@ export const sdata = (options: PerCall<SDataOptions> = {}): Translator =>
       like: (field, pattern) => (settings.like === false ? undefined : `${field} like ${quote(pattern)}`),
       in: (field, values) => ({ text: `${field} in (${values.join(", ")})`, level: "atom" }),
       between: (field, low, high) => `${field} between ${low} and ${high}`,
+      ...(settings.booleans === false ? { boolean: () => undefined } : {}),
       and: " and ",
       or: " or ",
       notEqualSkipsNull: true

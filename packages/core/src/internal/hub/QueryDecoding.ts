@@ -3,10 +3,11 @@
  * holds raw spaces, quotes, `>=` and `%` wildcards next to properly escaped text. The rules:
  * - `%XX` escapes are decoded (UTF-8); a `%` not followed by two hex digits, or escapes that do not
  *   form valid UTF-8 (`LIKE '%ab%'`), stay as written.
- * - `+` is a space, except inside a single-quoted CEQL string of a `where`, where it is kept: CEQL
- *   has no `+` operator, so outside strings it can only be an encoded space, while inside strings
- *   it is usually a time zone offset (`'2026-11-22T10:00:00+01:00'`). A space inside a quoted string
- *   must be written `%20` (or as a raw space).
+ * - `+` is a space, as form encoding writes it (browsers, `URLSearchParams`, Python's `urlencode`,
+ *   Java's `URLEncoder` all send `name='Acme+Corp'` for `Acme Corp`), with one exception: inside a
+ *   single-quoted CEQL string of a `where`, a `+` that starts a time zone offset right after a time
+ *   (`'2026-11-22T10:00:00+01:00'`, written unescaped by hand) stays a plus. A space there would
+ *   make the date unreadable, so the plus is the only reading that means anything.
  */
 
 const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9A-Fa-f]$/.test(c)
@@ -46,9 +47,21 @@ const decodeRun = (bytes: ReadonlyArray<number>, written: ReadonlyArray<string>)
   return out
 }
 
+// A time just before the `+` (`10:00`, `10:00:00`, `10:00:00.325`) and an offset after it (`01:00`,
+// `0100`, `01`) that ends the quoted string.
+const timeBefore = /\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?$/
+const offsetAfter = /^(?:\d{2}:?\d{2}|\d{2})(?:'|$)/
+
+// The next few characters of the raw value with escapes decoded, enough to recognise an offset.
+const decodeTail = (raw: string, from: number): string =>
+  raw
+    .slice(from, from + 12)
+    .replace(/%3A/gi, ":")
+    .replace(/%27/g, "'")
+
 /**
- * Decodes one raw query value. With `ceql`, a `+` inside a single-quoted string is kept as `+`;
- * otherwise every `+` is a space.
+ * Decodes one raw query value. Every `+` is a space, except, with `ceql`, one inside a
+ * single-quoted string that starts a time zone offset after a time (see the module notes).
  */
 export const decodeQueryValue = (raw: string, options: { readonly ceql: boolean }): string => {
   let out = ""
@@ -72,7 +85,9 @@ export const decodeQueryValue = (raw: string, options: { readonly ceql: boolean 
       continue
     }
     if (c === "+") {
-      out += options.ceql && inQuote ? "+" : " "
+      const offset =
+        options.ceql && inQuote && timeBefore.test(out) && offsetAfter.test(decodeTail(raw, i + 1))
+      out += offset ? "+" : " "
     } else {
       emit(c)
     }
