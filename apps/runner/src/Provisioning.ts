@@ -23,16 +23,28 @@ import {
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import type { HttpClient } from "effect/http"
 import * as ConnectionCache from "./ConnectionCache.js"
+import * as CallbackTarget from "./engine/CallbackTarget.js"
 import * as PollPlan from "./engine/PollPlan.js"
 import type { InstanceBody } from "./http/Api.js"
 import * as ApiError from "./http/ApiError.js"
 import { InstanceLifecycle } from "./InstanceLifecycle.js"
 import * as MeteredVendorClient from "./metrics/MeteredVendorClient.js"
 import { type Instance, Instances } from "./store/Instances.js"
+import { RefreshLocks } from "./store/RefreshLocks.js"
 import type { Principal } from "./store/Tenants.js"
 
 /** How an update treats configuration keys the caller did not send. */
 export type UpdateMode = "merge" | "replace"
+
+/** What the HTTP request adds to a create or an update. */
+export interface RequestContext {
+  /**
+   * The runner's own OAuth callback URL as this request reached it (`OAuthCallback.current`): the
+   * redirect URI of a code exchange when the instance has no `oauth.callback.url`, as it was the
+   * authorize URL's when `/oauth/url` got no `callbackUrl`.
+   */
+  readonly callbackUrl: string
+}
 
 /** The instance operations of the API. */
 export interface ProvisioningService {
@@ -40,6 +52,7 @@ export interface ProvisioningService {
   readonly create: (
     owner: Principal,
     body: InstanceBody,
+    request: RequestContext,
     elementKeyOrId?: string
   ) => Effect.Effect<
     { readonly instance: Instance; readonly connector: Connector.Connector },
@@ -48,7 +61,8 @@ export interface ProvisioningService {
   readonly update: (
     instance: Instance,
     body: InstanceBody,
-    mode: UpdateMode
+    mode: UpdateMode,
+    request: RequestContext
   ) => Effect.Effect<Instance, ApiError.ApiError>
   /** Sets one configuration value (`PATCH /instances/{id}/configuration/{configId}`). */
   readonly configure: (
@@ -133,6 +147,23 @@ const codeOf = (body: InstanceBody): Effect.Effect<string | undefined, ApiError.
     : Effect.fail(new ApiError.BadRequest({ message: "'providerData.code' must be a non-empty string" }))
 }
 
+/**
+ * Events go to the instance's callback, whether polled or pushed by the vendor: with
+ * `event.notification.enabled` on, `event.notification.callback.url` is required (else notifications
+ * would pile up with nowhere to go).
+ */
+const requireEventCallback = (
+  configuration: Configuration.Configuration
+): Effect.Effect<void, ApiError.BadRequest> =>
+  configuration.flag("event.notification.enabled") &&
+  configuration.text(CallbackTarget.Keys.url) === undefined
+    ? Effect.fail(
+        new ApiError.BadRequest({
+          message: `'${CallbackTarget.Keys.url}' is required when events are enabled (event.notification.enabled is true): it is where the events are sent`
+        })
+      )
+    : Effect.void
+
 /** Configuration values that were sent masked and must keep their stored secret on PUT. */
 const secretsOnly = (configuration: Configuration.Configuration) =>
   new Configuration.Configuration(
@@ -146,7 +177,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
   static readonly layer: Layer.Layer<
     Provisioning,
     never,
-    Registry.Registry | Instances | TokenStore.TokenStore | HttpClient.HttpClient
+    Registry.Registry | Instances | TokenStore.TokenStore | RefreshLocks | HttpClient.HttpClient
   > = Layer.effect(
     Provisioning,
     Effect.gen(function* () {
@@ -156,6 +187,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
       const store = yield* TokenStore.TokenStore
       const services = yield* Effect.context<TokenStore.TokenStore | HttpClient.HttpClient>()
       const guards = yield* VendorHttp.Guards
+      const refreshLock = yield* RefreshLocks
 
       const findConnector = (keyOrId: string) => {
         const connector = registry.find(keyOrId)
@@ -175,6 +207,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
       ) =>
         Configuration.decode(connector.configuration, input, previous === undefined ? {} : { previous }).pipe(
           Effect.mapError(ApiError.fromConfigurationError),
+          Effect.tap(requireEventCallback),
           Effect.tap((configuration) =>
             Effect.mapError(
               // With events on, the whole plan the engine will follow is checked before anything
@@ -197,16 +230,24 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
       const prove = (
         connector: Connector.Connector,
         configuration: Configuration.Configuration,
-        options: { readonly code: string | undefined; readonly existing: Option.Option<TokenStore.TokenSet> }
+        options: {
+          readonly code: string | undefined
+          readonly existing: Option.Option<TokenStore.TokenSet>
+          readonly request: RequestContext
+        }
       ) =>
         Effect.gen(function* () {
           const strategy = connector.auth.strategy
           let tokens = options.existing
           if (options.code !== undefined) {
+            // The instance's own callback URL, else the runner's: what the authorize URL carried.
+            const ownCallback =
+              strategy._tag === "OAuth2Code" && configuration.resolve(strategy.redirectUriKey) !== undefined
             tokens = Option.some(
-              yield* Auth.exchangeCode(connector, configuration, { code: options.code }).pipe(
-                Effect.mapError(credentialError)
-              )
+              yield* Auth.exchangeCode(connector, configuration, {
+                code: options.code,
+                ...(ownCallback ? {} : { redirectUri: options.request.callbackUrl })
+              }).pipe(Effect.mapError(credentialError))
             )
           } else if (strategy._tag === "OAuth2ClientCredentials") {
             tokens = Option.some(
@@ -221,6 +262,8 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
               message: `element '${connector.key}' uses OAuth 2.0: send the authorization code as 'providerData.code' (get the authorize URL from GET /elements/${connector.key}/oauth/url)`
             })
           }
+          // A key and a token store of this attempt alone: no other runner can refresh them, so
+          // core's in-process refresh lock is enough here.
           const key = `pending-${randomUUID()}`
           const scratch = yield* TokenStore.makeMemory()
           if (Option.isSome(tokens)) yield* scratch.set(key, tokens.value)
@@ -251,7 +294,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
       const notifySaved = (instance: Instance, connector: Connector.Connector) =>
         lifecycle.saved(instance, connector)
 
-      const create: ProvisioningService["create"] = (owner, body, elementKeyOrId) =>
+      const create: ProvisioningService["create"] = (owner, body, request, elementKeyOrId) =>
         Effect.gen(function* () {
           const keyOrId = elementOf(body, elementKeyOrId)
           if (keyOrId === undefined) {
@@ -262,7 +305,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           const connector = yield* findConnector(keyOrId)
           const configuration = yield* decode(connector, body.configuration, undefined)
           const code = yield* codeOf(body)
-          const tokens = yield* prove(connector, configuration, { code, existing: Option.none() })
+          const tokens = yield* prove(connector, configuration, { code, existing: Option.none(), request })
           const name = body.name?.trim()
           const instance = yield* instances.insert({
             owner,
@@ -285,11 +328,13 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
         build: (instance: Instance) =>
           Effect.gen(function* () {
             const connector = yield* connectorOf(instance)
+            // Refreshes of a stored instance's tokens are one at a time across every runner on the
+            // database; a vendor that rotates refresh tokens revokes the grant when one is replayed.
             const client = yield* VendorHttp.make({
               connector,
               configuration: instance.configuration,
               instanceKey: String(instance.id)
-            }).pipe(Effect.provideContext(services))
+            }).pipe(Effect.provideService(Auth.RefreshLock, refreshLock), Effect.provideContext(services))
             return Connection.make({
               connector,
               configuration: instance.configuration,
@@ -306,7 +351,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           Effect.sync(() => guards.forget(String(instanceId)))
         )
 
-      const update: ProvisioningService["update"] = (instance, body, mode) =>
+      const update: ProvisioningService["update"] = (instance, body, mode, request) =>
         Effect.gen(function* () {
           const connector = yield* connectorOf(instance)
           const code = yield* codeOf(body)
@@ -321,7 +366,7 @@ export class Provisioning extends Context.Service<Provisioning, ProvisioningServ
           let tokens = Option.none<TokenStore.TokenSet>()
           if (sentConfiguration || code !== undefined) {
             const existing = yield* store.get(String(instance.id)).pipe(Effect.orDie)
-            tokens = yield* prove(connector, configuration, { code, existing })
+            tokens = yield* prove(connector, configuration, { code, existing, request })
           }
           const name = body.name?.trim()
           const next = yield* instances.update(instance, {

@@ -25,18 +25,28 @@ import * as Database from "./store/Database.js"
 import * as EncryptionKey from "./store/EncryptionKey.js"
 import { Instances } from "./store/Instances.js"
 import * as OAuthTokens from "./store/OAuthTokens.js"
+import { RefreshLocks } from "./store/RefreshLocks.js"
 import { Tenants } from "./store/Tenants.js"
 
 /** The connector packages to load: `PLUGBOARD_CONNECTORS` when set, else `plugboard.config.ts`. */
 export const connectorPackages = (settings: Settings): ReadonlyArray<string> =>
   Option.getOrElse(settings.connectors, () => runnerConfig.connectors)
 
-/** Everything but the registry and the HTTP server: storage, tenants, instances, tokens, outbound HTTP. */
+/**
+ * Everything but the registry and the HTTP server: storage, tenants, instances, tokens and the lock
+ * that keeps their refreshes one at a time (across runners on PostgreSQL).
+ */
 export const services: Layer.Layer<
-  Tenants | Instances | TokenStore.TokenStore | SecretCipher | Database.Database | SqlClient.SqlClient,
+  | Tenants
+  | Instances
+  | TokenStore.TokenStore
+  | RefreshLocks
+  | SecretCipher
+  | Database.Database
+  | SqlClient.SqlClient,
   StartupError,
   RunnerSettings
-> = Layer.mergeAll(Tenants.layer, Instances.layer, OAuthTokens.layer).pipe(
+> = Layer.mergeAll(Tenants.layer, Instances.layer, OAuthTokens.layer, RefreshLocks.layer).pipe(
   Layer.provideMerge(EncryptionKey.layer),
   Layer.provideMerge(Database.layer)
 )
@@ -74,6 +84,7 @@ export const make = (
   const app = Server.layer({
     port: settings.port,
     maxBodyBytes: settings.maxBodyBytes,
+    corsOrigins: settings.corsOrigins ?? [],
     ...(options.host === undefined ? {} : { host: options.host })
   }).pipe(
     Layer.provideMerge(EngineLayer.workers),

@@ -36,6 +36,17 @@ export interface Settings {
   readonly logLevel: LogLevelName
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number
+  /**
+   * Where clients and vendors reach the runner (`PLUGBOARD_PUBLIC_URL`, e.g.
+   * `https://plugboard.example.com`, no trailing slash): the origin of its own OAuth callback URL.
+   * Absent means the origin each request arrived at (Host, or a proxy's X-Forwarded-Proto/Host).
+   */
+  readonly publicUrl?: string | undefined
+  /**
+   * Browser origins allowed to call the API (`PLUGBOARD_CORS_ORIGINS`, comma-separated
+   * `https://app.example.com` origins, or `*`); empty means no CORS headers and no preflight answers.
+   */
+  readonly corsOrigins?: ReadonlyArray<string> | undefined
 }
 
 const optionalSecret = (name: string) =>
@@ -55,6 +66,44 @@ const privateNetworks = (raw: string | undefined): PrivateNetworks => {
       .map((part) => part.trim())
       .filter((part) => part !== "")
   }
+}
+
+const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+
+/**
+ * `PLUGBOARD_PUBLIC_URL`: an absolute http(s) URL, optionally with a path prefix a proxy adds, without
+ * query or fragment; a trailing slash is dropped so paths can be appended.
+ */
+const publicUrl = (raw: string): Effect.Effect<string | undefined, Config.ConfigError> => {
+  const text = raw.trim()
+  if (text === "") return Effect.succeed(undefined)
+  const problem = `PLUGBOARD_PUBLIC_URL must be an absolute http(s) URL without query or fragment, such as https://plugboard.example.com (got '${text}')`
+  if (!URL.canParse(text)) return Effect.fail(configError(problem))
+  const url = new URL(text)
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || text.includes("#")) {
+    return Effect.fail(configError(problem))
+  }
+  return Effect.succeed(text.replace(/\/+$/, ""))
+}
+
+/** `PLUGBOARD_CORS_ORIGINS`: `*`, or origins (scheme, host and optional port, nothing else). */
+const corsOrigins = (raw: string): Effect.Effect<ReadonlyArray<string>, Config.ConfigError> => {
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+  for (const entry of entries) {
+    if (entry === "*") continue
+    const origin = URL.canParse(entry) ? new URL(entry).origin : "null"
+    if (origin === "null" || origin !== entry.replace(/\/+$/, "")) {
+      return Effect.fail(
+        configError(
+          `PLUGBOARD_CORS_ORIGINS must be '*' or comma-separated origins such as https://app.example.com (got '${entry}')`
+        )
+      )
+    }
+  }
+  return Effect.succeed(entries.map((entry) => entry.replace(/\/+$/, "")))
 }
 
 /** The settings as a `Config`, so tests can feed them from any `ConfigProvider`. */
@@ -98,18 +147,18 @@ export const config: Config.Config<Settings> = Config.all({
     Config.map((value) => value.trim().toLowerCase()),
     Config.mapEffect((value) =>
       Schema.decodeUnknownEffect(LogLevelName)(value === "warning" ? "warn" : value).pipe(
-        Effect.mapError(
-          () =>
-            new Config.ConfigError(
-              new ConfigProvider.SourceError({
-                message: `LOG_LEVEL must be one of debug, info, warn, error (got '${value}')`
-              })
-            )
+        Effect.mapError(() =>
+          configError(`LOG_LEVEL must be one of debug, info, warn, error (got '${value}')`)
         )
       )
     )
   ),
-  maxBodyBytes: Config.Int("PLUGBOARD_MAX_BODY_BYTES").pipe(Config.withDefault(5 * 1024 * 1024))
+  maxBodyBytes: Config.Int("PLUGBOARD_MAX_BODY_BYTES").pipe(Config.withDefault(5 * 1024 * 1024)),
+  publicUrl: Config.String("PLUGBOARD_PUBLIC_URL").pipe(Config.withDefault(""), Config.mapEffect(publicUrl)),
+  corsOrigins: Config.String("PLUGBOARD_CORS_ORIGINS").pipe(
+    Config.withDefault(""),
+    Config.mapEffect(corsOrigins)
+  )
 })
 
 /** Whether storage is PostgreSQL (a `postgres://` or `postgresql://` URL) rather than embedded SQLite. */

@@ -295,9 +295,8 @@ describe.each(backends)("runner on %s", (backend) => {
       })
 
     it("exchanges providerData.code and serves the finance hub", async () => {
-      // core's code exchange sends the callback URL normalized (`https://mycoolapp.com/`); the fake
-      // compares redirect URIs exactly, so the code is issued for that form.
-      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com/" })
+      // The fake compares redirect URIs exactly: the seed's bare origin is sent as written.
+      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com" })
       const response = await runner.call("/instances", {
         method: "POST",
         headers: { authorization: runner.authorization() },
@@ -323,7 +322,7 @@ describe.each(backends)("runner on %s", (backend) => {
 
     it("re-authenticates with a new providerData.code on PATCH, by id and by Element token", async () => {
       const { id, token } = created[1]!
-      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com/" })
+      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com" })
       const response = await runner.call(`/instances/${id}`, {
         method: "PATCH",
         headers: { authorization: runner.authorization() },
@@ -353,7 +352,7 @@ describe.each(backends)("runner on %s", (backend) => {
       assert.isString(answer.providerMessage)
     })
 
-    it("gives the authorize URL with the element key as default state", async () => {
+    it("gives the authorize URL with the element key as the default state", async () => {
       const query = new URLSearchParams({
         apiKey: "client-1",
         apiSecret: CLIENT_SECRET,
@@ -363,7 +362,16 @@ describe.each(backends)("runner on %s", (backend) => {
       assert.strictEqual(answer.element, "sageone")
       const url = new URL(answer.oauthUrl)
       assert.strictEqual(url.searchParams.get("client_id"), "client-1")
+      // Contract §5: the application's own callback reads the element key from the state.
       assert.strictEqual(url.searchParams.get("state"), "sageone")
+      // Redirected to the runner's own page, no application reads it: a signed value (RFC 9700).
+      const own = await json(
+        await runner.call(`/elements/sageone/oauth/url?apiKey=client-1&apiSecret=${CLIENT_SECRET}`)
+      )
+      assert.match(
+        new URL(own.oauthUrl).searchParams.get("state") ?? "",
+        /^pbs1\.\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/
+      )
       assert.strictEqual(url.searchParams.get("redirect_uri"), "https://mycoolapp.com/callback")
       const posted = await json(
         await runner.call("/elements/sageone/oauth/url", {

@@ -2,8 +2,8 @@
  * The instance body of the element's polling documentation (`POST /instances` for `sageone`), with
  * the vendor endpoints pointed at a fake server. The poller URL keeps the text as published. The
  * callback URL has a path so that the fake's exact redirect URI comparison is easy to read; a bare
- * origin such as the published `https://mycoolapp.com` is sent as `https://mycoolapp.com/` in both
- * the authorize URL and the code exchange (core normalizes it once for both).
+ * origin such as the published `https://mycoolapp.com` is sent as written in both the authorize URL
+ * and the code exchange.
  */
 import type { FakeSageAccounting } from "../src/testing.js"
 

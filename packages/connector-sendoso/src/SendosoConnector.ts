@@ -18,9 +18,7 @@ export const endpoints = {
   authorizationUrl: "https://app.sendoso.com/oauth/authorize",
   tokenUrl: "https://app.sendoso.com/oauth/token",
   /** Every scope Sendoso defines, so that one authorization covers reads, sends and invitations. */
-  scope: "public write update marketplace smartsend",
-  /** The seed's documented default of `oauth.callback.url`. */
-  callbackUrl: "https://auth.cloudelements.io/oauth"
+  scope: "public write update marketplace smartsend"
 } as const
 
 /** Sendoso's documented limit: clients sending more than this many requests per second get 429. */
@@ -42,8 +40,9 @@ export const Sendoso: Connector.Connector = Connector.make({
     ...Connector.oauthParams({
       authorizationUrl: endpoints.authorizationUrl,
       tokenUrl: endpoints.tokenUrl,
-      scope: endpoints.scope,
-      callbackUrl: endpoints.callbackUrl
+      // No default callback URL: the caller gives the one registered with the app, or the runner
+      // uses its own callback page.
+      scope: endpoints.scope
     }),
     // Declared here rather than left to `make`, so the catalog says where the secret comes from.
     [secretKey]: Param.secret({

@@ -23,7 +23,8 @@ describe("Sendoso definition", () => {
     assert.isTrue(c["oauth.api.key"]?.required)
     assert.isTrue(c["oauth.api.secret"]?.required)
     assert.strictEqual(Param.catalogType(c["oauth.api.secret"]!), "PASSWORD")
-    assert.strictEqual(c["oauth.callback.url"]?.default, "https://auth.cloudelements.io/oauth")
+    // No default: a Cloud Elements URL means nothing here; the runner falls back to its own callback.
+    assert.isNull(c["oauth.callback.url"]?.default)
     assert.strictEqual(c["base.url"]?.default, "https://app.sendoso.com/api/v3")
     assert.strictEqual(c["oauth.authorization.url"]?.default, "https://app.sendoso.com/oauth/authorize")
     assert.strictEqual(c["oauth.token.url"]?.default, "https://app.sendoso.com/oauth/token")

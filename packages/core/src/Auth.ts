@@ -10,7 +10,7 @@ import type * as AuthSpec from "./AuthSpec.js"
 import type * as Configuration from "./Configuration.js"
 import type * as Connector from "./Connector.js"
 import * as ConnectorError from "./ConnectorError.js"
-import * as KeyedLock from "./internal/auth/KeyedLock.js"
+import * as LocalLock from "./internal/auth/KeyedLock.js"
 import * as OAuthServer from "./internal/auth/OAuthServer.js"
 import * as StaticCredentials from "./internal/auth/StaticCredentials.js"
 import * as TokenManager from "./internal/auth/TokenManager.js"
@@ -45,12 +45,27 @@ export interface Credentials {
 }
 
 /**
- * The lock that keeps token refreshes of one instance one at a time. The default is local to this
- * process; a runner in cluster mode provides one that also excludes other runners.
+ * Runs effects one at a time per key (an instance key); different keys never wait for each other.
+ * `withLock(key)(effect)` runs `effect` while holding `key` and gives back its result, failure or
+ * interruption unchanged: a lock that cannot be taken or released for its own reasons (a database
+ * gone) must not invent a new error in `effect`'s channel, so it dies or retries instead.
  */
-export const RefreshLock: Context.Reference<KeyedLock.KeyedLock> = Context.Reference<KeyedLock.KeyedLock>(
+export interface KeyedLock extends LocalLock.KeyedLock {}
+
+/** A lock table local to this process: the default {@link RefreshLock}, and the first stage of a wider one. */
+export const makeLocalLock: () => KeyedLock = LocalLock.make
+
+/**
+ * The lock that keeps token refreshes of one instance one at a time. The token manager takes it
+ * around every renewal and reads the `TokenStore` again once it holds it, so a caller that waited
+ * uses the tokens the previous holder saved instead of refreshing again. The default is local to this
+ * process; when several processes share one `TokenStore` (a runner in cluster mode), provide one that
+ * also excludes the other processes — vendors that rotate refresh tokens revoke the whole grant when
+ * an old one is presented twice.
+ */
+export const RefreshLock: Context.Reference<KeyedLock> = Context.Reference<KeyedLock>(
   "@plugboard/core/Auth/RefreshLock",
-  { defaultValue: () => KeyedLock.make() }
+  { defaultValue: () => LocalLock.make() }
 )
 
 /** Options of {@link authorizeUrl}. */
@@ -104,6 +119,23 @@ const requireCodeFlow = (
     : Effect.fail(unsupported(connector, operation, "authorization code"))
 }
 
+/**
+ * What is wrong with a redirect URI (`must …`), or `undefined` when it is usable: an absolute
+ * http(s) URL without a fragment. A query is fine (RFC 6749 §3.1.2).
+ */
+const redirectUriProblem = (value: string): string | undefined => {
+  if (!URL.canParse(value)) return "must be an absolute URL"
+  const url = new URL(value)
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http or https URL"
+  if (value.includes("#")) return "must not contain a fragment ('#…')"
+  return undefined
+}
+
+/**
+ * The redirect URI of an authorization code flow, exactly as the caller wrote it: vendors compare the
+ * authorize request's `redirect_uri` with the token request's character for character (RFC 6749
+ * §4.1.3), so it is checked, never rewritten (`https://app.example` stays without a trailing slash).
+ */
 const redirectUriOf = (
   strategy: AuthSpec.OAuth2Code,
   configuration: Configuration.Configuration,
@@ -112,13 +144,10 @@ const redirectUriOf = (
 ): Effect.Effect<string, ConnectorError.ConnectorError> => {
   const value = given ?? configuration.resolve(strategy.redirectUriKey)
   if (value === undefined) return Effect.fail(OAuthServer.keyProblem(strategy.redirectUriKey, operation))
-  if (!URL.canParse(value)) {
-    return Effect.fail(OAuthServer.keyProblem(strategy.redirectUriKey, operation, "must be an absolute URL"))
-  }
-  // openid-client sends the code exchange's redirect_uri in WHATWG-normalized form
-  // (`https://app.example` → `https://app.example/`); the authorize URL must carry the very same
-  // string, because vendors compare the two exactly (RFC 6749 §4.1.3).
-  return Effect.succeed(new URL(value).href)
+  const problem = redirectUriProblem(value)
+  return problem === undefined
+    ? Effect.succeed(value)
+    : Effect.fail(OAuthServer.keyProblem(strategy.redirectUriKey, operation, problem))
 }
 
 const codeVerifierOf = (
@@ -186,8 +215,8 @@ export const authorizeUrl = (
  * expired, used twice, wrong redirect URI or verifier) fails with reason `Authentication` and the
  * vendor's description as `providerMessage`. The caller stores the tokens (`TokenStore.set`).
  *
- * The redirect URI must not carry a query string: openid-client sends it without one, and vendors
- * compare redirect URIs exactly.
+ * The token request carries the redirect URI as the same string the authorize URL carried (query
+ * included), so the vendor's exact comparison holds.
  */
 export const exchangeCode = (
   connector: Connector.Connector,
@@ -198,23 +227,14 @@ export const exchangeCode = (
     const strategy = yield* requireCodeFlow(connector, EXCHANGE)
     const redirectUri = yield* redirectUriOf(strategy, configuration, options.redirectUri, EXCHANGE)
     const codeVerifier = yield* codeVerifierOf(strategy, options.codeVerifier, EXCHANGE)
-    const callback = new URL(redirectUri)
-    if (callback.search !== "" || callback.hash !== "") {
-      return yield* OAuthServer.keyProblem(
-        strategy.redirectUriKey,
-        EXCHANGE,
-        "must not contain a query or fragment"
-      )
-    }
-    callback.searchParams.set("code", options.code)
     const services = yield* Effect.context<never>()
     const config = yield* OAuthServer.configure(strategy, configuration, EXCHANGE, services)
+    // Not `authorizationCodeGrant`: it derives redirect_uri from a URL object, which normalizes it
+    // (`https://app.example` → `https://app.example/`) and drops its query.
+    const parameters: Record<string, string> = { code: options.code, redirect_uri: redirectUri }
+    if (codeVerifier !== undefined) parameters["code_verifier"] = codeVerifier
     return yield* OAuthServer.grant(EXCHANGE, () =>
-      client.authorizationCodeGrant(
-        config,
-        callback,
-        codeVerifier === undefined ? {} : { pkceCodeVerifier: codeVerifier }
-      )
+      client.genericGrantRequest(config, "authorization_code", parameters)
     )
   })
 

@@ -29,7 +29,7 @@ export interface Options {
   readonly maxDelayMillis?: number
   /** Longest `Retry-After` waited for inside a call (default 60 s); longer waits go back to the caller. */
   readonly maxRetryAfterMillis?: number
-  /** Time allowed for one attempt, answer body included (default 30 s). */
+  /** Time allowed for one attempt, answer body included (default {@link defaultTimeoutMillis}, 30 s). */
   readonly timeoutMillis?: number
   /** Consecutive failures (5xx, transport) that open the circuit breaker (default 5). */
   readonly breakerThreshold?: number
@@ -61,6 +61,9 @@ export const Guards: Context.Reference<InstanceGuards.InstanceGuards> =
 /** A fresh, empty table of per-instance guards, to provide as {@link Guards} (tests, isolated runners). */
 export const makeGuards: () => InstanceGuards.InstanceGuards = InstanceGuards.make
 
+/** The default time allowed for one attempt of a vendor call, answer body included (reliability.md: 15–30 s). */
+export const defaultTimeoutMillis = 30_000
+
 interface Settings extends RetryPolicy.Settings, CircuitBreaker.Settings {
   readonly timeoutMillis: number
   readonly burst: number
@@ -74,7 +77,7 @@ const settingsOf = (options: Options = {}): Settings => ({
   baseDelayMillis: atLeast(options.baseDelayMillis, 500, 0),
   maxDelayMillis: atLeast(options.maxDelayMillis, 30_000, 0),
   maxRetryAfterMillis: atLeast(options.maxRetryAfterMillis, 60_000, 0),
-  timeoutMillis: atLeast(options.timeoutMillis, 30_000, 1),
+  timeoutMillis: atLeast(options.timeoutMillis, defaultTimeoutMillis, 1),
   threshold: Math.floor(atLeast(options.breakerThreshold, 5, 1)),
   cooldownMillis: atLeast(options.breakerCooldownMillis, 30_000, 0),
   burst: Math.floor(atLeast(options.burst, 1, 1))

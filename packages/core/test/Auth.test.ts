@@ -385,6 +385,34 @@ describe("Auth.make with OAuth tokens", () => {
     }).pipe(Effect.provide(testLayer(logs)))
   })
 
+  it.effect("renews under a provided Auth.RefreshLock, keyed by the instance", () => {
+    const logs = captureLogs()
+    const local = Auth.makeLocalLock()
+    const taken: Array<string> = []
+    // What a program whose processes share one token store provides: here a recording wrapper.
+    const lock: Auth.KeyedLock = {
+      withLock: (key) => (effect) =>
+        local.withLock(key)(
+          Effect.andThen(
+            Effect.sync(() => taken.push(key)),
+            effect
+          )
+        )
+    }
+    return Effect.gen(function* () {
+      const server = fakeOAuthServer({ expiresIn: 3600 })
+      const { credentials } = yield* exchange(server, "i-locked")
+      const rejected = yield* credentials.authenticate(request)
+      server.expireAccess("access-1-T0K3N")
+      yield* Effect.all([credentials.onUnauthorized(rejected), credentials.onUnauthorized(rejected)], {
+        concurrency: "unbounded"
+      })
+      // Both renewals went through the lock; the second found the first's token in the store.
+      assert.deepStrictEqual(taken, ["i-locked", "i-locked"])
+      assert.deepStrictEqual(server.state.grants, ["authorization_code", "refresh_token"])
+    }).pipe(Effect.provideService(Auth.RefreshLock, lock), Effect.provide(testLayer(logs)))
+  })
+
   it.effect("surfaces invalid_grant on refresh as Authentication after re-reading the store", () => {
     const logs = captureLogs()
     return Effect.gen(function* () {

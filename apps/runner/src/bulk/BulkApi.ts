@@ -67,10 +67,11 @@ export class BulkGroup extends HttpApiGroup.make("bulk")
     HttpApiEndpoint.get("download", "/hubs/:hub/bulk/:id/:objectName", {
       params: { ...job, objectName: Schema.String },
       success: Download,
-      error: errors
+      error: [...errors, ApiError.NotAcceptable]
     }).annotateMerge(
       OpenApi.annotations({
-        description: "A query job's records: newline-delimited JSON, or CSV with Accept: text/csv"
+        description:
+          "A query job's records: newline-delimited JSON, or CSV with Accept: text/csv; 406 when Accept takes neither"
       })
     ),
     HttpApiEndpoint.post("upload", "/hubs/:hub/bulk/:objectName", {

@@ -15,6 +15,7 @@ import * as ApiError from "../http/ApiError.js"
 import * as HubInstance from "../http/HubInstance.js"
 import type { Instance } from "../store/Instances.js"
 import * as BulkExport from "./BulkExport.js"
+import * as DownloadFormat from "./DownloadFormat.js"
 import * as BulkJson from "./BulkJson.js"
 import * as BulkQuery from "./BulkQuery.js"
 import { BulkStore } from "./BulkStore.js"
@@ -244,23 +245,22 @@ export const BulkHandlers = HttpApiBuilder.group(
             })
           }
           const request = yield* HttpServerRequest
-          const accept = (request.headers.accept ?? "").toLowerCase()
+          const format = DownloadFormat.negotiate(request.headers.accept)
+          if (format === undefined) {
+            return yield* new ApiError.NotAcceptable({
+              message: `bulk results are sent as ${DownloadFormat.mediaTypes.join(", ")}; the Accept header '${request.headers.accept}' takes none of them`
+            })
+          }
           // The count read with the job bounds every read of the body, so a running job's later
           // pages never make the body disagree with the header.
           const count = job.recordsCount
           const headers = { "Elements-Returned-Count": String(count) }
-          return accept.includes("text/csv")
-            ? HttpServerResponse.stream(BulkExport.csv(store, job.id, count), {
-                contentType: "text/csv; charset=utf-8",
-                headers
-              })
-            : HttpServerResponse.stream(BulkExport.ndjson(store, job.id, count), {
-                // One JSON record per line; labelled as the client asked when it asked for JSON.
-                contentType: accept.includes("application/json")
-                  ? "application/json; charset=utf-8"
-                  : "application/x-ndjson; charset=utf-8",
-                headers
-              })
+          return HttpServerResponse.stream(
+            format.encoding === "csv"
+              ? BulkExport.csv(store, job.id, count)
+              : BulkExport.ndjson(store, job.id, count),
+            { contentType: format.contentType, headers }
+          )
         })
     })
   })

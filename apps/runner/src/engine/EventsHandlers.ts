@@ -9,6 +9,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api } from "../http/Api.js"
 import { BadRequest, Conflict, NotFound } from "../http/ApiError.js"
 import { Caller } from "../http/Caller.js"
+import { tokenInstance } from "../http/HubInstance.js"
 import { Instances } from "../store/Instances.js"
 import { Deliveries } from "./Deliveries.js"
 import * as EventJson from "./EventJson.js"
@@ -80,13 +81,9 @@ export const EventsHandlers = HttpApiBuilder.group(
         Effect.gen(function* () {
           const caller = yield* Caller
           if (Option.isSome(caller.elementToken)) {
-            const instance = yield* instances.byToken(
-              caller.principal.organizationId,
-              caller.elementToken.value
-            )
-            if (Option.isNone(instance))
-              return yield* new NotFound({ message: "no instance holds that Element token" })
-            return yield* list([instance.value.id], query)
+            // An unknown or deleted token is 401, as on every instance route.
+            const instance = yield* tokenInstance(caller.elementToken.value, { cached: false })
+            return yield* list([instance.id], query)
           }
           const mine = yield* instances.list(caller.principal)
           return yield* list(

@@ -6,10 +6,12 @@
  * every owned partition in one query, so the database sees two claims per loop turn whatever the
  * number of partitions, and one concurrency bound covers all of them. A partition that moves while a
  * poll or delivery is in flight is safe: rows are leased and results are saved only under the claim
- * token, so the new owner waits for the lease or the old owner's write is refused.
+ * token, so the new owner waits for the lease or the old owner's write is refused. How many
+ * partitions this runner owns is the `plugboard_engine_partitions_owned` gauge of `/metrics`.
  */
 import { Context, Effect, Layer, Ref, type Scope } from "effect"
 import { type Sharding, Singleton } from "effect/cluster"
+import * as RunnerMetrics from "../metrics/RunnerMetrics.js"
 import { EngineSignals } from "./EngineSignals.js"
 import * as Partition from "./Partition.js"
 
@@ -32,11 +34,16 @@ export class PartitionOwnership extends Context.Service<PartitionOwnership, Owne
       const owned = yield* Ref.make<ReadonlySet<number>>(new Set())
       const ring = Effect.andThen(signals.polls.ring, signals.deliveries.ring)
       const change = (update: (current: Set<number>) => void) =>
-        Ref.update(owned, (current) => {
+        Ref.updateAndGet(owned, (current) => {
           const next = new Set(current)
           update(next)
           return next
-        }).pipe(Effect.andThen(ring))
+        }).pipe(
+          Effect.flatMap((next) => RunnerMetrics.partitions(next.size)),
+          Effect.andThen(ring)
+        )
+      // Shown as 0 from the start, so a runner that owns nothing yet is visible as such.
+      yield* RunnerMetrics.partitions(0)
       return PartitionOwnership.of({
         owned: Effect.map(Ref.get(owned), (set) => [...set].sort((a, b) => a - b)),
         hold: (partition) =>

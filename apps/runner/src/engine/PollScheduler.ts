@@ -2,12 +2,14 @@
  * The operator side of polling: which resources of an instance are polled, how often, and from
  * which cursor. Enabling computes each resource's entry from the configuration (see `PollPlan`);
  * a resource polled for the first time starts from now (no replay of history), one polled before
- * keeps its cursor, so disabling and re-enabling loses and repeats nothing. A resource the vendor
- * pushes to a `webhook` instance is not in the plan, so its row goes: should the instance go back to
- * polling, that resource starts from then, the webhooks having reported what came before. The
- * runner's instance code calls `enable` when events are switched on or the configuration changes,
- * `disable` when they are switched off or the instance is disabled, and `remove` when the instance
- * is deleted.
+ * keeps its cursor, so disabling and re-enabling loses and repeats nothing. The one exception is a
+ * stored state that can no longer be read (polls of it fail, visibly, rather than guess a cursor):
+ * enabling events again after they were disabled starts that resource afresh from then, with a
+ * warning, as the operator's explicit way out. A resource the vendor pushes to a `webhook` instance
+ * is not in the plan, so its row goes: should the instance go back to polling, that resource starts
+ * from then, the webhooks having reported what came before. The runner's instance code calls
+ * `enable` when events are switched on or the configuration changes, `disable` when they are
+ * switched off or the instance is disabled, and `remove` when the instance is deleted.
  */
 import { type Configuration, type Connector, Poller, type PollerConfiguration } from "@plugboard/core"
 import { Clock, Context, Effect, Layer } from "effect"
@@ -19,6 +21,13 @@ import * as Partition from "./Partition.js"
 import * as PollPlan from "./PollPlan.js"
 import { type Schedule, ScheduleStore } from "./ScheduleStore.js"
 import { Subscriptions } from "./Subscriptions.js"
+
+/** Whether a stored poller state can be read. */
+const isReadable = (text: string): Effect.Effect<boolean> =>
+  Poller.decodeState(text).pipe(
+    Effect.as(true),
+    Effect.orElseSucceed(() => false)
+  )
 
 /** What `enable` needs to know about the instance. */
 export interface EnableInput {
@@ -73,9 +82,15 @@ export class PollScheduler extends Context.Service<PollScheduler, PollSchedulerS
           const now = yield* Clock.currentTimeMillis
           const initialState = Poller.encodeState(Poller.initialState(now))
           const partition = Partition.of(input.instanceId)
-          yield* sql
+          const restarted = yield* sql
             .withTransaction(
               Effect.gen(function* () {
+                // Rows stopped until now (events or the instance were disabled): this is a re-enable.
+                const stopped = new Map(
+                  (yield* store.list(input.instanceId))
+                    .filter((row) => !row.active)
+                    .map((row) => [row.resource, row.state] as const)
+                )
                 for (const [resource, entry] of plan.entries) {
                   yield* store.put({
                     instanceId: input.instanceId,
@@ -91,9 +106,30 @@ export class PollScheduler extends Context.Service<PollScheduler, PollSchedulerS
                   input.instanceId,
                   plan.entries.map(([resource]) => resource)
                 )
+                const restarted: Array<string> = []
+                for (const [resource] of plan.entries) {
+                  const stored = stopped.get(resource)
+                  if (stored === undefined || (yield* isReadable(stored))) continue
+                  const done = yield* store.restart({
+                    instanceId: input.instanceId,
+                    resource,
+                    expected: stored,
+                    state: initialState,
+                    now
+                  })
+                  if (done) restarted.push(resource)
+                }
+                return restarted
               })
             )
             .pipe(Effect.orDie)
+          for (const resource of restarted) {
+            yield* Effect.logWarning(
+              `poller state of instance ${input.instanceId}, resource '${resource}' was unreadable; ` +
+                "events were enabled again, so it starts afresh from now (changes made before now and " +
+                "since its last successful poll are not reported)"
+            )
+          }
           yield* signals.polls.ring
           return plan.entries.map(([resource]) => resource)
         })

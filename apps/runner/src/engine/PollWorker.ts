@@ -3,11 +3,15 @@
  * through the {@link PollRunner}, and commits the new events, their notifications and the new
  * cursor in one transaction, under the claim token. A poll that fails or times out keeps its cursor;
  * the failure is counted and the next run backs off (the interval, doubling, at most
- * `maxPollBackoff`), and the error is visible on the schedule. A poll of an instance that is
- * disabled, or of a resource the vendor now pushes to the instance (`event.vendor.type` `webhook`;
- * the row stays until the instance is next saved, e.g. one scheduled before a connector declared
- * its webhooks' resources), is skipped until the next interval. Every poll counts in the metrics
- * by element, resource and outcome, and the events it committed by element and type.
+ * `maxPollBackoff`), and the error is visible on the schedule. A stored state that cannot be read is
+ * such a failure too (logged as an error), never silently replaced: a fresh state would skip the
+ * changes since the stored cursor. What a successful poll could not handle (records without an id,
+ * unreadable dates, a listing that changed under it) is logged and counted (`PollFindings`). A poll
+ * of an instance that is disabled, or of a resource the vendor now pushes to the instance
+ * (`event.vendor.type` `webhook`; the row stays until the instance is next saved, e.g. one scheduled
+ * before a connector declared its webhooks' resources), is skipped until the next interval. Every
+ * poll counts in the metrics by element, resource and outcome, and the events it committed by
+ * element and type.
  */
 import { randomUUID } from "node:crypto"
 import { Poller, PollerConfiguration } from "@plugboard/core"
@@ -20,12 +24,23 @@ import { EventRecorder } from "./EventRecorder.js"
 import { InstanceDirectory } from "./InstanceDirectory.js"
 import { PartitionOwnership } from "./PartitionOwnership.js"
 import { PollFailure } from "./PollFailure.js"
+import * as PollFindings from "./PollFindings.js"
 import * as PollPlan from "./PollPlan.js"
 import { PollRunner } from "./PollRunner.js"
 import { type Schedule, ScheduleStore } from "./ScheduleStore.js"
 import * as WorkLoop from "./WorkLoop.js"
 
 const decodeEntry = Schema.decodeUnknownEffect(Schema.fromJsonString(PollerConfiguration.Entry))
+
+/** The stored error of a poll whose stored state cannot be read, with how to recover. */
+const unreadableState = (problem: string): string =>
+  `the stored poller state is unreadable (${problem.replace(/\s*\n\s*/g, " ").slice(0, 200)}); ` +
+  "it is kept as stored and every poll fails until events of the instance are disabled and enabled " +
+  "again, which starts this resource afresh from then"
+
+/** The wait after the `failures`-th failure in a row, as `Poller.failed` computes it for a readable state. */
+const backoffDelay = (failures: number, backoff: Poller.Backoff): number =>
+  Math.min(backoff.maxMillis, backoff.baseMillis * 2 ** Math.min(failures - 1, 30))
 
 /**
  * The claim was lost while polling (its lease lapsed, or its instance was deleted): the results are
@@ -85,16 +100,33 @@ export const layer: Layer.Layer<
           }
         }
 
-        const state = yield* Poller.decodeState(schedule.state).pipe(
-          Effect.catch(() =>
-            Effect.as(
-              Effect.logWarning(
-                `poller state of ${schedule.instanceId}/${schedule.resource} is unreadable; restarting it`
-              ),
-              Poller.initialState(schedule.lastSuccessAt ?? now)
-            )
+        const backoff = {
+          baseMillis: schedule.intervalMillis,
+          maxMillis: Math.max(schedule.intervalMillis, options.maxPollBackoff)
+        }
+        const decoded = yield* Effect.result(Poller.decodeState(schedule.state))
+        if (decoded._tag === "Failure") {
+          // Never replaced with a fresh state here: that would skip the changes since the stored
+          // watermark and forget what was already emitted. The poll fails, visibly, and keeps
+          // failing until an operator restarts the resource (see PollScheduler.enable).
+          const message = unreadableState(decoded.failure.message)
+          yield* Effect.logError(
+            `poll of ${schedule.instanceId}/${schedule.resource} failed: ${message}`
+          ).pipe(
+            Effect.annotateLogs({
+              instanceId: schedule.instanceId,
+              resource: schedule.resource,
+              element: instance.elementKey
+            })
           )
-        )
+          yield* measured("failure")
+          return yield* store.fail({
+            ...key,
+            error: message,
+            nextRunAt: now + backoffDelay(schedule.failures + 1, backoff)
+          })
+        }
+        const state = decoded.success
         const outcome = yield* Effect.gen(function* () {
           const connector = instance.connector
           if (connector === undefined) {
@@ -123,19 +155,12 @@ export const layer: Layer.Layer<
               Effect.fail(
                 new PollFailure({ message: `the poll took longer than ${options.pollTimeout} ms` })
               ),
-            onSome: (polled) => Effect.succeed({ polled, hubKey: connector.hub })
+            onSome: (polled) => Effect.succeed({ polled, entry, hubKey: connector.hub })
           })
         }).pipe(Effect.result)
 
         if (outcome._tag === "Failure") {
-          const failed = Poller.failed(
-            state,
-            { now, message: outcome.failure.message },
-            {
-              baseMillis: schedule.intervalMillis,
-              maxMillis: Math.max(schedule.intervalMillis, options.maxPollBackoff)
-            }
-          )
+          const failed = Poller.failed(state, { now, message: outcome.failure.message }, backoff)
           yield* Effect.logWarning(
             `poll of ${schedule.instanceId}/${schedule.resource} failed: ${outcome.failure.message}`
           )
@@ -148,7 +173,7 @@ export const layer: Layer.Layer<
           })
         }
 
-        const { polled, hubKey } = outcome.success
+        const { polled, entry, hubKey } = outcome.success
         const recorded = yield* sql
           .withTransaction(
             Effect.gen(function* () {
@@ -190,6 +215,14 @@ export const layer: Layer.Layer<
           )
         if (recorded === undefined) return yield* measured("lost_claim")
         yield* measured("success")
+        // After the commit: a poll whose results were dropped is repeated, and reports then.
+        yield* PollFindings.report({
+          instanceId: schedule.instanceId,
+          element: instance.elementKey,
+          resource: schedule.resource,
+          entry,
+          result: polled
+        })
         yield* RunnerMetrics.recorded(instance.elementKey, recorded.byType)
         if (recorded.count > 0) yield* signals.deliveries.ring
       })

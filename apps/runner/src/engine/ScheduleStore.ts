@@ -151,15 +151,30 @@ export interface ScheduleStoreService {
   }) => Effect.Effect<boolean, SqlError.SqlError>
   /**
    * Records a failed poll if the claim still holds: the failure counted, its message kept, the next
-   * run deferred; `state` is the previous state with only its failure counters changed.
+   * run deferred; `state` is the previous state with only its failure counters changed, or absent to
+   * leave the stored state exactly as it is (one that could not be read).
    */
   readonly fail: (options: {
     readonly instanceId: number
     readonly resource: string
     readonly token: string
-    readonly state: string
+    readonly state?: string | undefined
     readonly error: string
     readonly nextRunAt: number
+  }) => Effect.Effect<boolean, SqlError.SqlError>
+  /**
+   * Starts a resource afresh: `state` replaces the stored state, the failure counters are cleared
+   * and the row runs at `now`, taking over any claim on it — but only while the stored state is
+   * still `expected`, so a state written meanwhile is never overwritten. Only for a state that
+   * cannot be read, when events are enabled again (see `PollScheduler.enable`); `false` when the
+   * state had changed.
+   */
+  readonly restart: (options: {
+    readonly instanceId: number
+    readonly resource: string
+    readonly expected: string
+    readonly state: string
+    readonly now: number
   }) => Effect.Effect<boolean, SqlError.SqlError>
   /** Gives a claimed row back, to run at `nextRunAt`, without counting a poll. */
   readonly postpone: (options: {
@@ -301,7 +316,7 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
 
       const fail: ScheduleStoreService["fail"] = (options) =>
         sql`UPDATE poll_schedule SET
-              state = ${options.state},
+              ${options.state === undefined ? sql.literal("") : sql`state = ${options.state},`}
               failures = failures + 1,
               last_error = ${options.error},
               backoff_until = ${options.nextRunAt},
@@ -309,6 +324,18 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
               claim_token = NULL
             WHERE instance_id = ${options.instanceId} AND resource = ${options.resource}
               AND claim_token = ${options.token}
+            RETURNING resource`.pipe(Effect.map(changed))
+
+      const restart: ScheduleStoreService["restart"] = (options) =>
+        sql`UPDATE poll_schedule SET
+              state = ${options.state},
+              failures = 0,
+              last_error = NULL,
+              backoff_until = NULL,
+              next_run_at = ${options.now},
+              claim_token = NULL
+            WHERE instance_id = ${options.instanceId} AND resource = ${options.resource}
+              AND state = ${options.expected}
             RETURNING resource`.pipe(Effect.map(changed))
 
       const postpone: ScheduleStoreService["postpone"] = (options) =>
@@ -334,6 +361,7 @@ export class ScheduleStore extends Context.Service<ScheduleStore, ScheduleStoreS
         nextDue,
         succeed,
         fail,
+        restart,
         postpone,
         releaseAll
       })

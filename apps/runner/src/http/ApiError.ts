@@ -29,6 +29,10 @@ export class NotFound extends Schema.Error<NotFound>("NotFound")(fields, { httpA
 export class MethodNotAllowed extends Schema.Error<MethodNotAllowed>("MethodNotAllowed")(fields, {
   httpApiStatus: 405
 }) {}
+/** 406: none of the representations the resource has is one the `Accept` header takes. */
+export class NotAcceptable extends Schema.Error<NotAcceptable>("NotAcceptable")(fields, {
+  httpApiStatus: 406
+}) {}
 /** 409: the vendor reported a conflict. */
 export class Conflict extends Schema.Error<Conflict>("Conflict")(fields, { httpApiStatus: 409 }) {}
 /** 429: the vendor's rate limit was reached. */

@@ -5,13 +5,15 @@
  */
 import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
-import { Provisioning } from "../Provisioning.js"
+import { Provisioning, type UpdateMode } from "../Provisioning.js"
 import { type Instance, Instances } from "../store/Instances.js"
-import { Api } from "./Api.js"
+import { Api, type InstanceBody } from "./Api.js"
 import { BadRequest, NotFound } from "./ApiError.js"
 import { Caller } from "./Caller.js"
 import * as ElementJson from "./ElementJson.js"
+import { tokenInstance } from "./HubInstance.js"
 import * as InstanceJson from "./InstanceJson.js"
+import * as OAuthCallback from "./OAuthCallback.js"
 
 /** The handlers of the `instances` group. */
 export const InstancesHandlers = HttpApiBuilder.group(
@@ -40,23 +42,32 @@ export const InstancesHandlers = HttpApiBuilder.group(
             "name the instance: use /instances/{id}, or send 'Element <instance token>' in Authorization"
         })
       }
-      const found = yield* instances.byToken(caller.principal.organizationId, caller.elementToken.value)
-      if (Option.isNone(found))
-        return yield* new NotFound({ message: "no instance holds that Element token" })
-      return found.value
+      // An unknown or deleted token is 401, as on every instance route.
+      return yield* tokenInstance(caller.elementToken.value, { cached: false })
     })
+
+    /** The request's part of a create or update: the runner's OAuth callback URL as reached. */
+    const requestContext = Effect.map(OAuthCallback.current, (callbackUrl) => ({ callbackUrl }))
+
+    const update = (instance: Instance, payload: InstanceBody, mode: UpdateMode) =>
+      Effect.flatMap(requestContext, (request) => provisioning.update(instance, payload, mode, request))
 
     return handlers.handleAll({
       create: ({ payload }) =>
         Effect.gen(function* () {
           const caller = yield* Caller
-          const created = yield* provisioning.create(caller.principal, payload)
+          const created = yield* provisioning.create(caller.principal, payload, yield* requestContext)
           return InstanceJson.present(created.instance, created.connector)
         }),
       createForElement: ({ params, payload }) =>
         Effect.gen(function* () {
           const caller = yield* Caller
-          const created = yield* provisioning.create(caller.principal, payload, params.keyOrId)
+          const created = yield* provisioning.create(
+            caller.principal,
+            payload,
+            yield* requestContext,
+            params.keyOrId
+          )
           return InstanceJson.present(created.instance, created.connector)
         }),
       list: ({ query }) =>
@@ -81,23 +92,23 @@ export const InstancesHandlers = HttpApiBuilder.group(
       get: ({ params }) => Effect.flatMap(byId(params.id), present),
       replace: ({ params, payload }) =>
         byId(params.id).pipe(
-          Effect.flatMap((instance) => provisioning.update(instance, payload, "replace")),
+          Effect.flatMap((instance) => update(instance, payload, "replace")),
           Effect.flatMap(present)
         ),
       update: ({ params, payload }) =>
         byId(params.id).pipe(
-          Effect.flatMap((instance) => provisioning.update(instance, payload, "merge")),
+          Effect.flatMap((instance) => update(instance, payload, "merge")),
           Effect.flatMap(present)
         ),
       remove: ({ params }) => byId(params.id).pipe(Effect.flatMap(provisioning.remove)),
       replaceByToken: ({ payload }) =>
         byToken.pipe(
-          Effect.flatMap((instance) => provisioning.update(instance, payload, "replace")),
+          Effect.flatMap((instance) => update(instance, payload, "replace")),
           Effect.flatMap(present)
         ),
       updateByToken: ({ payload }) =>
         byToken.pipe(
-          Effect.flatMap((instance) => provisioning.update(instance, payload, "merge")),
+          Effect.flatMap((instance) => update(instance, payload, "merge")),
           Effect.flatMap(present)
         ),
       removeByToken: () => byToken.pipe(Effect.flatMap(provisioning.remove)),

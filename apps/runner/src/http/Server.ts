@@ -11,6 +11,8 @@ import { HttpIncomingMessage, HttpRouter, type HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import type { SqlClient } from "effect/sql"
 import type { Provisioning } from "../Provisioning.js"
+import type { RunnerSettings } from "../Settings.js"
+import type { SecretCipher } from "../store/Cipher.js"
 import type { Database } from "../store/Database.js"
 import type { Instances } from "../store/Instances.js"
 import type { Tenants } from "../store/Tenants.js"
@@ -48,9 +50,35 @@ export const routeTable = (): ResponseEnvelope.RouteTable => {
   return { routes }
 }
 
+/** Response headers a browser script may read (the paging and request id headers of the contract). */
+const exposedHeaders = [
+  "Elements-Request-Id",
+  "Elements-Returned-Count",
+  "Elements-Total-Count",
+  "Elements-Next-Page-Token",
+  "Elements-Element-Instance-Id",
+  "Retry-After"
+]
+
+/**
+ * CORS for the configured browser origins: preflights answered, the contract's headers readable by
+ * scripts. Credentials are headers (`Authorization`), never cookies, so no `credentials` flag.
+ */
+const cors = (origins: ReadonlyArray<string>) =>
+  origins.length === 0
+    ? Layer.empty
+    : HttpRouter.cors({
+        allowedOrigins: origins,
+        allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allowedHeaders: ["Authorization", "Content-Type", "Accept", "Elements-Async-Callback-Url"],
+        exposedHeaders,
+        maxAge: 600
+      })
+
 /** The routes, handlers and envelope, before a server is attached. */
-const routes = (options: { readonly maxBodyBytes: number }) =>
+const routes = (options: { readonly maxBodyBytes: number; readonly corsOrigins: ReadonlyArray<string> }) =>
   Layer.mergeAll(
+    cors(options.corsOrigins),
     HttpApiBuilder.layer(Api, { openapiPath: OPENAPI_PATH }).pipe(
       Layer.provide([
         ElementsHandlers,
@@ -76,6 +104,7 @@ export const layer = (options: {
   readonly port: number
   readonly host?: string
   readonly maxBodyBytes: number
+  readonly corsOrigins?: ReadonlyArray<string> | undefined
 }): Layer.Layer<
   HttpServer.HttpServer,
   ServeError,
@@ -83,11 +112,15 @@ export const layer = (options: {
   | Provisioning
   | Instances
   | Tenants
+  | SecretCipher
   | Database
   | SqlClient.SqlClient
   | EngineLayer.CoreServices
+  | RunnerSettings
 > =>
-  HttpRouter.serve(routes(options), { disableLogger: true }).pipe(
+  HttpRouter.serve(routes({ ...options, corsOrigins: options.corsOrigins ?? [] }), {
+    disableLogger: true
+  }).pipe(
     Layer.provideMerge(
       NodeHttpServer.layer(ClientErrors.makeServer, {
         port: options.port,

@@ -1,8 +1,9 @@
 /**
  * The runner's Prometheus metrics, on Effect's `Metric` module: HTTP requests by route template,
- * polls, events recorded, deliveries and vendor calls with their latencies, and the outbox backlog.
- * Labels are closed sets or names from configuration the operator controls (element keys, poller
- * resource names, route templates); never an instance id, a record id, a token or a secret, so the
+ * polls (and what they could not handle: records without an id, unreadable dates, held watermarks),
+ * events recorded, deliveries and vendor calls with their latencies, and the outbox backlog. Labels
+ * are closed sets or names from configuration the operator controls (element keys, poller resource
+ * names, route templates); never an instance id, a record id, a token or a secret, so the
  * number of series stays bounded whatever the traffic. Each runner keeps its own registry
  * ({@link layer}), so several runners in one process (tests, embedding) never mix their numbers.
  */
@@ -47,6 +48,18 @@ const httpDuration = histogram(
 )
 const polls = counter("plugboard_polls_total", "Polls of one resource of one instance, by outcome")
 const pollDuration = histogram("plugboard_poll_duration_seconds", "Time a poll took, vendor reads included")
+const pollRecordsSkipped = counter(
+  "plugboard_poll_records_skipped_total",
+  "Records a poll listed but could not track and did not emit, by reason (no_id: no value at the idField)"
+)
+const pollUnreadableDates = counter(
+  "plugboard_poll_unreadable_dates_total",
+  "Date values of polled records that could not be read (such records are tracked by content hash)"
+)
+const pollsHeld = counter(
+  "plugboard_polls_held_total",
+  "Polls whose listing changed under them, so the watermark stayed and the next poll re-reads the window"
+)
 const eventsRecorded = counter(
   "plugboard_events_recorded_total",
   "New events stored by polls and vendor webhooks"
@@ -71,6 +84,10 @@ const outbox = gauge("plugboard_outbox_notifications", "Notifications not yet de
 const outboxOldest = gauge(
   "plugboard_outbox_oldest_due_seconds",
   "Age of the oldest PENDING notification that is due (0 when none is)"
+)
+const partitionsOwned = gauge(
+  "plugboard_engine_partitions_owned",
+  "Partitions of the events engine this runner owns now (of 64, split among the runners of one database)"
 )
 
 /** Status class of an HTTP status: `2xx`, `4xx`, … */
@@ -114,6 +131,35 @@ export const poll = (options: {
     ),
     Metric.update(pollDuration({ element: options.element, outcome: options.outcome }), options.seconds)
   )
+
+/** Why a poll did not emit a listed record. */
+export type SkipReason = "no_id"
+
+/** What a successful poll could not fully handle (all zero / false: nothing is recorded). */
+export const pollFindings = (options: {
+  readonly element: string
+  readonly resource: string
+  readonly withoutId: number
+  readonly unreadableDates: number
+  readonly held: boolean
+}): Effect.Effect<void> => {
+  const labels = { element: options.element, resource: options.resource }
+  return Effect.all(
+    [
+      options.withoutId > 0
+        ? Metric.update(
+            pollRecordsSkipped({ ...labels, reason: "no_id" satisfies SkipReason }),
+            options.withoutId
+          )
+        : Effect.void,
+      options.unreadableDates > 0
+        ? Metric.update(pollUnreadableDates(labels), options.unreadableDates)
+        : Effect.void,
+      options.held ? Metric.update(pollsHeld(labels), 1) : Effect.void
+    ],
+    { discard: true }
+  )
+}
 
 /** Records the new events a poll committed, by event type. */
 export const recorded = (element: string, byType: Readonly<Record<string, number>>): Effect.Effect<void> =>
@@ -171,6 +217,13 @@ export const backlog = (value: Backlog): Effect.Effect<void> =>
     ],
     { discard: true }
   )
+
+/**
+ * Sets how many engine partitions this runner owns, whenever that changes: with several runners on
+ * one database the values add up to 64 once the cluster has settled, and a runner's partitions
+ * moving to the others after it stopped or died shows as theirs rising.
+ */
+export const partitions = (owned: number): Effect.Effect<void> => Metric.update(partitionsOwned({}), owned)
 
 /** Every metric of the current registry in the Prometheus text format 0.0.4. */
 export const exposition: Effect.Effect<string> = PrometheusMetrics.format()

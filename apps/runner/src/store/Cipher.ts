@@ -4,7 +4,7 @@
  * rotated key can still open old rows and a wrong key is reported as such. The sealed form is text,
  * `pb1.<keyId>.<iv>.<ciphertext+tag>` in base64url, so it fits any column type.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto"
 import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
 
 /**
@@ -45,7 +45,20 @@ export interface Cipher {
   readonly seal: (secret: Redacted.Redacted<string> | string) => string
   /** Opens a sealed value. */
   readonly open: (sealed: string) => Effect.Effect<Redacted.Redacted<string>, DecryptionError>
+  /**
+   * 32-byte keys for another purpose, named by `purpose` (HKDF-SHA256 `info`): the one derived from
+   * the current key first, then one from each previous key, so that what was signed before a
+   * rotation still verifies. The encryption keys themselves never leave the cipher.
+   */
+  readonly deriveKeys: (purpose: string) => ReadonlyArray<Uint8Array>
 }
+
+/** HKDF salt of {@link Cipher.deriveKeys}: fixed, so a purpose always gets the same key from the same key. */
+const DERIVE_SALT = "plugboard-derived-key"
+
+/** A key for `purpose` derived from `key` (HKDF-SHA256, RFC 5869). */
+export const deriveKey = (key: Uint8Array, purpose: string): Uint8Array =>
+  new Uint8Array(hkdfSync("sha256", key, DERIVE_SALT, purpose, 32))
 
 /**
  * Builds a cipher from the current key and, optionally, older keys that can still open values
@@ -107,7 +120,12 @@ export const make = (key: Uint8Array, previousKeys: ReadonlyArray<Uint8Array> = 
       }
     })
 
-  return { keyId: currentId, seal, open }
+  const deriveKeys = (purpose: string): ReadonlyArray<Uint8Array> =>
+    [key, ...[...keys].flatMap(([id, held]) => (id === currentId ? [] : [held]))].map((held) =>
+      deriveKey(held, purpose)
+    )
+
+  return { keyId: currentId, seal, open, deriveKeys }
 }
 
 /**

@@ -108,6 +108,23 @@ describe.each(backends)("bulk jobs on %s", (backend) => {
     assert.include(header, "comp_type")
     assert.include(text, `"a,""b"""`)
 
+    // Quality values are honoured; an Accept that takes neither format is 406 naming both.
+    const preferred = await runner.call(`/hubs/crm/bulk/${body.id}/accounts`, {
+      headers: { authorization: auth, accept: "application/json;q=0.5, text/csv" }
+    })
+    assert.match(preferred.headers.get("content-type") ?? "", /text\/csv/)
+    await preferred.text()
+    const plain = await runner.call(`/hubs/crm/bulk/${body.id}/accounts`, {
+      headers: { authorization: auth }
+    })
+    assert.match(plain.headers.get("content-type") ?? "", /application\/x-ndjson/)
+    await plain.text()
+    const refused = await runner.call(`/hubs/crm/bulk/${body.id}/accounts`, {
+      headers: { authorization: auth, accept: "application/xml" }
+    })
+    assert.strictEqual(refused.status, 406)
+    assert.match(((await refused.json()) as { message: string }).message, /text\/csv.*application\/xml/)
+
     const [callback] = await receiver.waitForDelivered(1, 10_000)
     const sent = callback!.json as Json
     assert.strictEqual(sent.id, body.id)

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { type Deployment, freePort, LOOPBACK_CIDR } from "./Deployment.js"
+import { type Deployment, freeStablePort, LOOPBACK_CIDR } from "./Deployment.js"
 import { apiCall, type RunnerHandle } from "./RunnerHandle.js"
 
 /** A runner in a child process. */
@@ -42,9 +42,26 @@ const exitOf = (child: ChildProcess): Promise<void> =>
     else child.once("exit", () => resolve())
   })
 
+/** How to start a child runner. */
+export interface ChildOptions {
+  /** How long it may take to answer `/readyz` with 200; default 60 s. */
+  readonly timeoutMs?: number
+  /**
+   * Its cluster port (PostgreSQL mode), instead of the deployment's: every runner running at the
+   * same time as another needs its own, as separate machines or containers would have.
+   */
+  readonly clusterPort?: number
+}
+
 /** Starts `src/main.ts` on a deployment and waits until `/readyz` answers 200. */
-export const startChild = async (deployment: Deployment, timeoutMs = 60_000): Promise<ChildRunner> => {
-  const port = await freePort()
+export const startChild = async (
+  deployment: Deployment,
+  options: ChildOptions = {}
+): Promise<ChildRunner> => {
+  const timeoutMs = options.timeoutMs ?? 60_000
+  // The process binds it only once it has loaded (a second or more): a port outside the ephemeral
+  // range cannot be handed to someone else meanwhile.
+  const port = await freeStablePort()
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? runnerDir,
@@ -54,7 +71,7 @@ export const startChild = async (deployment: Deployment, timeoutMs = 60_000): Pr
     PLUGBOARD_USER_SECRET: deployment.userSecret,
     PLUGBOARD_ALLOW_PRIVATE_NETWORKS: LOOPBACK_CIDR,
     PLUGBOARD_CLUSTER_HOST: "127.0.0.1",
-    PLUGBOARD_CLUSTER_PORT: String(deployment.clusterPort),
+    PLUGBOARD_CLUSTER_PORT: String(options.clusterPort ?? deployment.clusterPort),
     LOG_LEVEL: "warn"
   }
   if (deployment.databaseUrl !== undefined) env.DATABASE_URL = deployment.databaseUrl

@@ -45,6 +45,27 @@ export const freePort = (): Promise<number> =>
     })
   })
 
+const listens = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+  })
+
+/**
+ * A free loopback port below the kernels' ephemeral ranges (Linux 32768–60999, macOS 49152–65535),
+ * for a port a deployment keeps across runner lives: between a kill and the restart nobody listens
+ * on it, and a port in the ephemeral range could meanwhile be handed to whoever asks for port 0
+ * (another test's server, even an outgoing connection), failing the restart or the other test.
+ */
+export const freeStablePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (await listens(port)) return port
+  }
+  return freePort()
+}
+
 /** Creates a deployment on a backend: an empty data directory, and on PostgreSQL a database of its own. */
 export const makeDeployment = async (backend: Backend): Promise<Deployment> => {
   const dataDir = mkdtempSync(join(tmpdir(), "plugboard-e2e-"))
@@ -58,7 +79,7 @@ export const makeDeployment = async (backend: Backend): Promise<Deployment> => {
     encryptionKey: postgres === undefined ? undefined : randomBytes(32).toString("base64"),
     organizationSecret,
     userSecret,
-    clusterPort: await freePort(),
+    clusterPort: await freeStablePort(),
     authorization: (elementToken) =>
       `User ${userSecret}, Organization ${organizationSecret}${elementToken === undefined ? "" : `, Element ${elementToken}`}`,
     dispose: async () => {

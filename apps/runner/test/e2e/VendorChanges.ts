@@ -1,13 +1,14 @@
 /**
  * Changes made in the fake vendors while the runner polls them, each written down in the
  * {@link CallbackLedger} as the event it must produce: a Sage CRM company created (CREATED) or
- * updated (UPDATED); a Sage Accounting customer created, updated, or deleted (DELETED, from the
- * vendor's tombstones). An update waits until the record is more than the pollers' created-check
- * tolerance (1 s) old, so that it is an UPDATED and not a second CREATED.
+ * updated (UPDATED), through {@link CrmChanges}; a Sage Accounting customer created, updated, or
+ * deleted (DELETED, from the vendor's tombstones). An update waits until the record is more than the
+ * pollers' created-check tolerance (1 s) old, so that it is an UPDATED and not a second CREATED.
  */
 import type { FakeSageAccounting } from "@plugboard/connector-sage-accounting/testing"
 import type { FakeSageCrm } from "@plugboard/connector-sagecrm/testing"
 import type { CallbackLedger } from "./CallbackLedger.js"
+import { CrmChanges } from "./CrmChanges.js"
 
 /** Where the events of each vendor's changes go. */
 export interface Targets {
@@ -21,13 +22,16 @@ const toleranceMillis = 1_000
 export class VendorChanges {
   private readonly stamped = new Map<string, number>()
   private counter = 0
+  private readonly crmChanges: CrmChanges
 
   constructor(
     readonly crm: FakeSageCrm,
     readonly sage: FakeSageAccounting,
     readonly ledger: CallbackLedger,
     readonly targets: Targets
-  ) {}
+  ) {
+    this.crmChanges = new CrmChanges(crm, ledger, targets.crmInstanceId)
+  }
 
   // Vendors stamp whole seconds: a record is old enough once a full second separates the stamps.
   private async olderThanTolerance(key: string): Promise<void> {
@@ -39,31 +43,12 @@ export class VendorChanges {
 
   /** Creates a Sage CRM company; CREATED. */
   crmCreate(): number {
-    this.crm.store.clock.set(new Date())
-    const record = this.crm.store.insert("Company", { comp_name: `Changed Company ${++this.counter}` })
-    const id = record.comp_companyid as number
-    this.stamped.set(`crm:${id}`, Date.now())
-    this.ledger.expect({
-      instanceId: this.targets.crmInstanceId,
-      objectType: "accounts",
-      objectId: String(id),
-      eventType: "CREATED"
-    })
-    return id
+    return this.crmChanges.create()
   }
 
   /** Renames a Sage CRM company; UPDATED. */
-  async crmUpdate(id: number): Promise<void> {
-    await this.olderThanTolerance(`crm:${id}`)
-    this.crm.store.clock.set(new Date())
-    this.crm.store.update("Company", id, { comp_name: `Renamed Company ${++this.counter}` })
-    this.stamped.set(`crm:${id}`, Date.now())
-    this.ledger.expect({
-      instanceId: this.targets.crmInstanceId,
-      objectType: "accounts",
-      objectId: String(id),
-      eventType: "UPDATED"
-    })
+  crmUpdate(id: number): Promise<void> {
+    return this.crmChanges.update(id)
   }
 
   /** Creates a Sage Accounting customer; CREATED. */

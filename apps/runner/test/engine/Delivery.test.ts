@@ -1,13 +1,14 @@
 /**
  * Polls to callbacks end to end on a real database (SQLite, and PostgreSQL when it answers): signed
  * notifications of at most 10 events with Basic auth, retries with the same `webhook-id`,
- * `Retry-After`, a 410 that pauses the subscription, `FAILED` + paused + `QUEUED` after the last
+ * `Retry-After` on 429 and 503 kept within 1×–2× of the scheduled delay, a 410 that pauses the subscription, `FAILED` + paused + `QUEUED` after the last
  * retry, and redelivery.
  */
 import { WebhookSignature } from "@plugboard/core"
 import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
+import { SqlClient } from "effect/sql"
 import { Deliveries } from "../../src/engine/Deliveries.js"
 import { EventStore } from "../../src/engine/EventStore.js"
 import { PollScheduler } from "../../src/engine/PollScheduler.js"
@@ -38,6 +39,12 @@ const pollNow = (instanceId: number) =>
   Effect.gen(function* () {
     const scheduler = yield* PollScheduler
     return yield* scheduler.pollNow(instanceId)
+  })
+
+const schedules = (instanceId: number) =>
+  Effect.gen(function* () {
+    const scheduler = yield* PollScheduler
+    return yield* scheduler.schedules(instanceId)
   })
 
 const redeliver = (instanceId: number, eventIds?: ReadonlyArray<string>) =>
@@ -175,18 +182,79 @@ describe.each(backends)("event delivery on %s", (backend) => {
     assert.strictEqual(target.received.length, 0)
   })
 
-  it("honours Retry-After on 503 within twice the scheduled delay", async () => {
-    const callback = await receiver((index) =>
-      index === 0 ? { status: 503, headers: { "retry-after": "1" } } : 200
-    )
-    const id = await instance({ url: callback.url })
-    engine.vendor.add(1, "later")
-    await engine.run(pollNow(id))
-    const [first, second] = await callback.waitForDelivered(1).then(() => callback.received)
-    const waited = second!.receivedAt - first!.receivedAt
-    // The schedule says 40 ms ± 20 %; Retry-After asks 1 s; the wait is capped at twice the schedule.
-    assert.isAtLeast(waited, 32)
-    assert.isBelow(waited, 900)
+  describe("Retry-After on 429 and 503", () => {
+    // A retry scheduled at 500 ms ± 20 % (400–600 ms), long enough to read the stored retry time
+    // between the two attempts and for timer slack to be small beside it.
+    const SCHEDULED = 500
+    let slow: Harness
+
+    beforeAll(async () => {
+      slow = await startEngine(backend, { engine: { retrySchedule: [0, SCHEDULED, SCHEDULED] } })
+    })
+    afterAll(async () => {
+      await slow?.dispose()
+    })
+
+    /** The wait the engine stored after the first attempt: `deliver_at` less the attempt's end. */
+    const storedWait = (instanceId: number) =>
+      slow
+        .waitFor(
+          "the first attempt settled",
+          Effect.gen(function* () {
+            const sql = yield* SqlClient.SqlClient
+            return yield* sql<{
+              attempts: unknown
+              status: string
+              deliver_at: unknown
+              updated_at: unknown
+            }>`
+            SELECT attempts, status, deliver_at, updated_at FROM event_outbox WHERE instance_id = ${instanceId}`
+          }),
+          (rows) => rows.length === 1 && Number(rows[0]!.attempts) === 1 && rows[0]!.status === "PENDING"
+        )
+        .then(([row]) => Number(row!.deliver_at) - Number(row!.updated_at))
+
+    // The rule: the wait is the receiver's Retry-After kept within 1×–2× of the scheduled delay d,
+    // d itself 500 ms ± 20 %: 10 s is cut to 2d (800–1200 ms); 1 s is honoured, or 2d when that is
+    // shorter (800–1000 ms); 0 s cannot hurry the retry below d (400–600 ms).
+    const cases = [
+      { status: 503, retryAfter: "10", min: 2 * 0.8 * SCHEDULED, max: 2 * 1.2 * SCHEDULED },
+      { status: 429, retryAfter: "1", min: 2 * 0.8 * SCHEDULED, max: 1000 },
+      { status: 429, retryAfter: "0", min: 0.8 * SCHEDULED, max: 1.2 * SCHEDULED }
+    ] as const
+
+    it("keeps the receiver's Retry-After within 1×–2× of the scheduled delay", async () => {
+      const started = await Promise.all(
+        cases.map(async (entry) => {
+          const callback = await receiver((index) =>
+            index === 0 ? { status: entry.status, headers: { "retry-after": entry.retryAfter } } : 200
+          )
+          const id = await slow.addInstance({ url: callback.url })
+          assert.deepStrictEqual(await slow.enable(id), ["accounts"])
+          // Past its first (empty) poll, so that the record below is the next poll's.
+          await slow.waitFor("the first poll", schedules(id), (rows) => rows[0]?.lastSuccessAt !== null)
+          return { ...entry, callback, id }
+        })
+      )
+      slow.vendor.add(1, "later")
+      for (const entry of started) await slow.run(pollNow(entry.id))
+      // Read while each notification waits for its retry (at least 400 ms), all at once.
+      const waits = await Promise.all(started.map((entry) => storedWait(entry.id)))
+      for (const [index, entry] of started.entries()) {
+        const label = `${entry.status} with Retry-After ${entry.retryAfter}`
+        const wait = waits[index]!
+        assert.isAtLeast(wait, entry.min, label)
+        assert.isAtMost(wait, entry.max, label)
+        await entry.callback.waitForDelivered(1)
+        const [first, second] = entry.callback.received
+        assert.deepStrictEqual([first!.status, second!.status], [entry.status, 200], label)
+        // The retry really goes out then: not before (less the first request's own travel, a
+        // few ms), and not much after (timer and claim slack).
+        const waited = second!.receivedAt - first!.receivedAt
+        assert.isAtLeast(waited, wait - 25, label)
+        assert.isBelow(waited, wait + 500, label)
+      }
+    })
   })
 
   it("pauses the subscription on 410 and queues the instance's other events", async () => {

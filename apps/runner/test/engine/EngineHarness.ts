@@ -194,7 +194,7 @@ export interface Harness {
   readonly peer: () => Promise<Harness>
   /** The partitions this runner owns right now. */
   readonly owned: () => Promise<ReadonlyArray<number>>
-  /** Every message this runner's engine logged, with its level, oldest first. */
+  /** Every message this runner's engine (and the effects given to `run`) logged, with its level, oldest first. */
   readonly logs: ReadonlyArray<{ readonly level: string; readonly message: string }>
   /** Drops the database (Postgres). */
   readonly dispose: () => Promise<void>
@@ -269,7 +269,10 @@ const launch = async (shared: Shared): Promise<Harness> => {
     Layer.provide(Logger.layer([capture], { mergeWithExisting: true }))
   )
   const context = await Effect.runPromise(Layer.buildWithScope(engine, scope))
-  const run: Harness["run"] = (effect) => Effect.runPromise(effect.pipe(Effect.provide(context)))
+  // A test's own effects (the scheduler's, say) log into `logs` too.
+  const capturing = Logger.layer([capture], { mergeWithExisting: true })
+  const run: Harness["run"] = (effect) =>
+    Effect.runPromise(effect.pipe(Effect.provide(context), Effect.provide(capturing)))
 
   const addInstance: Harness["addInstance"] = (callback, options = {}) =>
     run(

@@ -1,13 +1,14 @@
 /**
  * `GET /metrics` on a real runner, on SQLite and PostgreSQL: the Prometheus text format 0.0.4 with
- * HTTP requests by route template, vendor calls, polls, events recorded, deliveries and the outbox
- * backlog — and no secret, token or instance id anywhere in it.
+ * HTTP requests by route template, vendor calls, polls, events recorded, deliveries, the outbox
+ * backlog and the partitions owned — and no secret, token or instance id anywhere in it.
  */
 import { SageCrm } from "@plugboard/connector-sagecrm"
 import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
 import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { postgresReachable } from "../support/Backends.js"
+import { SAMPLE, sample } from "../support/PrometheusText.js"
 import { sageCrmBody } from "../support/Seeds.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
 import { until } from "../support/Until.js"
@@ -20,23 +21,6 @@ const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite"
 const CRM_PASSWORD = "crm-password-canary-m1"
 const SIGNING_KEY = "signing-key-canary-m1"
 const BASIC_PASSWORD = "basic-password-canary-m1"
-
-/** One sample line: name, labels, value. */
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (\S+)$/
-
-/** The value of the sample with exactly these labels (in any order), or undefined. */
-const sample = (text: string, name: string, labels: Record<string, string>): number | undefined => {
-  for (const line of text.split("\n")) {
-    const match = SAMPLE.exec(line)
-    if (match === null || match[1] !== name) continue
-    const found: Record<string, string> = {}
-    for (const [, key, value] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      found[key!] = value!
-    if (JSON.stringify(Object.entries(found).sort()) === JSON.stringify(Object.entries(labels).sort()))
-      return Number(match[3])
-  }
-  return undefined
-}
 
 describe.each(backends)("metrics on %s", (backend) => {
   let runner: TestRunner
@@ -174,6 +158,8 @@ describe.each(backends)("metrics on %s", (backend) => {
     for (const status of ["PENDING", "QUEUED", "FAILED"])
       assert.strictEqual(sample(text, "plugboard_outbox_notifications", { status }), 0, status)
     assert.strictEqual(sample(text, "plugboard_outbox_oldest_due_seconds", {}), 0)
+    // Alone on its database, the runner owns every partition of the engine.
+    assert.strictEqual(sample(text, "plugboard_engine_partitions_owned", {}), 64)
 
     assert.include(text, "# TYPE plugboard_http_requests_total counter")
     assert.include(text, "# TYPE plugboard_http_request_duration_seconds histogram")

@@ -1,6 +1,7 @@
 /**
  * Provisioning on a real runner (SQLite): with events enabled the polling settings are checked as
- * the engine will follow them before anything is stored (400 naming the key, resource and field);
+ * the engine will follow them before anything is stored (400 naming the key, resource and field),
+ * and a callback URL is required;
  * an empty `event.poller.configuration` means the element's default resources; and an instance's
  * vendor client is kept between hub calls and polls (its `sessionHeaders` hook runs once) until the
  * instance changes.
@@ -154,6 +155,67 @@ describe("provisioning", () => {
     assert.deepStrictEqual(JSON.parse(stored.configuration["event.poller.configuration"]), {
       accounts: { url: "/hubs/crm/accounts" }
     })
+    assert.strictEqual((await send("DELETE", `/instances/${instance.id}`)).status, 200)
+  })
+
+  it("refuses events without a callback URL on create, PATCH, PUT and one key, changing nothing", async () => {
+    const named = async (response: Response) => {
+      const body = await json(response)
+      assert.strictEqual(response.status, 400, JSON.stringify(body))
+      assert.include(body.message, "'event.notification.callback.url' is required when events are enabled")
+    }
+    const before = await instanceCount()
+    await named(await send("POST", "/instances", withEvents({ "event.notification.callback.url": null })))
+    assert.strictEqual(await instanceCount(), before, "nothing stored")
+
+    const created = await send("POST", "/instances", seed())
+    const instance = await json(created)
+    assert.strictEqual(created.status, 200, JSON.stringify(instance))
+    const enable = { configuration: { "event.notification.enabled": true } }
+    await named(await send("PATCH", `/instances/${instance.id}`, enable))
+    await named(await send("PATCH", "/instances", enable, instance.token))
+    const body = seed()
+    await named(
+      await send("PUT", `/instances/${instance.id}`, {
+        ...body,
+        configuration: { ...body.configuration, "event.notification.enabled": true }
+      })
+    )
+    await named(
+      await send("PATCH", `/instances/${instance.id}/configuration/event.notification.enabled`, {
+        propertyValue: "true"
+      })
+    )
+    // A blank callback is no callback; clearing it while events are on is refused too.
+    await named(
+      await send("PATCH", `/instances/${instance.id}`, {
+        configuration: { "event.notification.enabled": true, "event.notification.callback.url": " " }
+      })
+    )
+    const stored = await json(await send("GET", `/instances/${instance.id}`))
+    assert.isFalse(stored.eventsEnabled)
+    assert.strictEqual(stored.configuration["event.notification.enabled"], "false")
+
+    // With a callback URL events go on; clearing the URL while they are on is refused.
+    const on = await send("PATCH", `/instances/${instance.id}`, {
+      configuration: {
+        "event.notification.enabled": true,
+        "event.notification.callback.url": `${receiver.url}/hooks`
+      }
+    })
+    assert.strictEqual(on.status, 200, await on.clone().text())
+    assert.isTrue((await json(on)).eventsEnabled)
+    await named(
+      await send("PATCH", `/instances/${instance.id}/configuration/event.notification.callback.url`, {
+        propertyValue: ""
+      })
+    )
+    // Turning events off needs no callback.
+    const off = await send("PATCH", `/instances/${instance.id}`, {
+      configuration: { "event.notification.enabled": false, "event.notification.callback.url": null }
+    })
+    assert.strictEqual(off.status, 200, await off.clone().text())
+    assert.isFalse((await json(off)).eventsEnabled)
     assert.strictEqual((await send("DELETE", `/instances/${instance.id}`)).status, 200)
   })
 

@@ -117,7 +117,7 @@ describe.each(backends)("key rotation on %s", (backend) => {
         assert.strictEqual(response.status, 200, JSON.stringify(instance))
         instances.push({ id: instance.id, token: instance.token, element: "sagecrm" })
       }
-      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com/" })
+      const code = sage.oauth.issueCode({ clientId: "client-1", redirectUri: "https://mycoolapp.com" })
       const body = sageOneBody({
         code,
         clientId: "client-1",

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Logger, Option, Redacted } from "effect"
 import type { Settings } from "../../src/Settings.js"
 import * as EncryptionKey from "../../src/store/EncryptionKey.js"
 
@@ -31,6 +31,30 @@ describe("EncryptionKey", () => {
       assert.strictEqual(Buffer.from(readFileSync(path, "utf8").trim(), "base64").length, 32)
       const second = yield* EncryptionKey.resolve(s)
       assert.deepStrictEqual(Buffer.from(second), Buffer.from(first))
+    })
+  )
+
+  it.effect("a generated key is announced once with a warning to back it up, without the key", () =>
+    Effect.gen(function* () {
+      const logs: Array<{ readonly level: string; readonly message: string }> = []
+      const capture = Logger.make<unknown, void>(({ logLevel, message }) => {
+        const parts = Array.isArray(message) ? message : [message]
+        logs.push({ level: logLevel, message: parts.map(String).join(" ") })
+      })
+      const s = settings({})
+      const resolve = EncryptionKey.resolve(s).pipe(Effect.provide(Logger.layer([capture])))
+      const key = yield* resolve
+      const path = join(s.dataDir, EncryptionKey.KEY_FILE)
+      assert.strictEqual(logs.length, 1, JSON.stringify(logs))
+      const [line] = logs
+      assert.strictEqual(line!.level, "Warn")
+      assert.include(line!.message, `generated an encryption key for secrets at rest in ${path} (mode 0600)`)
+      assert.include(line!.message, "back it up")
+      assert.include(line!.message, "PLUGBOARD_ENCRYPTION_KEY")
+      assert.notInclude(line!.message, Buffer.from(key).toString("base64"))
+      // Reusing the key file says nothing more.
+      yield* resolve
+      assert.strictEqual(logs.length, 1)
     })
   )
 

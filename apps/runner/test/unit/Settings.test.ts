@@ -60,6 +60,45 @@ describe("Settings", () => {
     })
   )
 
+  it.effect("reads PLUGBOARD_PUBLIC_URL without its trailing slash and refuses a URL it cannot use", () =>
+    Effect.gen(function* () {
+      assert.isUndefined((yield* read({})).publicUrl)
+      assert.isUndefined((yield* read({ PLUGBOARD_PUBLIC_URL: " " })).publicUrl)
+      assert.strictEqual(
+        (yield* read({ PLUGBOARD_PUBLIC_URL: "https://plugboard.example.com/" })).publicUrl,
+        "https://plugboard.example.com"
+      )
+      assert.strictEqual(
+        (yield* read({ PLUGBOARD_PUBLIC_URL: "https://example.com/plugboard" })).publicUrl,
+        "https://example.com/plugboard"
+      )
+      for (const bad of [
+        "plugboard.example.com",
+        "ftp://example.com",
+        "https://x.example/?a=1",
+        "https://x.example/#f"
+      ]) {
+        const error = yield* Effect.flip(read({ PLUGBOARD_PUBLIC_URL: bad }))
+        assert.include(error.message, "PLUGBOARD_PUBLIC_URL", bad)
+      }
+    })
+  )
+
+  it.effect("reads PLUGBOARD_CORS_ORIGINS as '*' or origins and refuses anything else", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual((yield* read({})).corsOrigins, [])
+      assert.deepStrictEqual(
+        (yield* read({ PLUGBOARD_CORS_ORIGINS: "https://a.example, http://localhost:3000/" })).corsOrigins,
+        ["https://a.example", "http://localhost:3000"]
+      )
+      assert.deepStrictEqual((yield* read({ PLUGBOARD_CORS_ORIGINS: "*" })).corsOrigins, ["*"])
+      for (const bad of ["a.example", "https://a.example/path", "https://a.example?x=1"]) {
+        const error = yield* Effect.flip(read({ PLUGBOARD_CORS_ORIGINS: bad }))
+        assert.include(error.message, "PLUGBOARD_CORS_ORIGINS", bad)
+      }
+    })
+  )
+
   it.effect("treats empty secrets as unset", () =>
     Effect.gen(function* () {
       const settings = yield* read({ PLUGBOARD_USER_SECRET: "  ", DATABASE_URL: "" })
