@@ -10,6 +10,7 @@ import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm
 import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { postgresReachable } from "./support/Backends.js"
+import { sageCrmEventsBody, untilFirstPoll } from "./support/CrmEvents.js"
 import { sageCrmBody } from "./support/Seeds.js"
 import { type Backend, startRunner, type TestRunner } from "./support/TestRunner.js"
 import { until } from "./support/Until.js"
@@ -44,31 +45,19 @@ describe.each(backends)("cross-tenant access on %s", (backend) => {
     crm = await startFakeSageCrm({ username: "admin", password: PASSWORD })
     receiver = await CallbackReceiver.start()
     runner = await startRunner({ backend, connectors: [SageCrm] })
-    const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: PASSWORD })
     const created = await mine("/instances", {
       method: "POST",
-      json: {
-        ...body,
-        configuration: {
-          ...body.configuration,
-          "event.notification.enabled": true,
-          "event.notification.callback.url": `${receiver.url}/crm`,
-          "event.poller.configuration": {
-            accounts: {
-              url: "/hubs/crm/accounts?where=Comp_UpdatedDate >= '${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
-            }
-          }
-        }
-      }
+      json: sageCrmEventsBody({
+        baseUrl: crm.baseUrl,
+        username: "admin",
+        password: PASSWORD,
+        callbackUrl: `${receiver.url}/crm`
+      })
     })
     instance = await json(created)
     assert.strictEqual(created.status, 200, JSON.stringify(instance))
     // One delivered event, so that its id is a real one.
-    await until(
-      "the first poll",
-      async () => json(await mine(`/instances/${instance.id}/events/status`)),
-      (status) => status.pollers?.[0]?.lastSuccessDate !== null
-    )
+    await untilFirstPoll(runner, instance.id)
     crm.store.clock.set(new Date())
     crm.store.insert("Company", { comp_name: "Acme Tenant" })
     assert.strictEqual((await mine(`/instances/${instance.id}/events/poll`, { method: "POST" })).status, 202)
@@ -98,6 +87,22 @@ describe.each(backends)("cross-tenant access on %s", (backend) => {
     assert.notInclude(text, PASSWORD, what)
   }
 
+  /** Sends each call (method, path, JSON body) as `authorization`; every one must answer `status`. */
+  const expectRefused = async (
+    authorization: string,
+    status: number,
+    calls: ReadonlyArray<readonly [string, string, unknown?]>
+  ) => {
+    for (const [method, path, payload] of calls) {
+      const response = await runner.call(path, {
+        method,
+        headers: { authorization },
+        ...(payload === undefined ? {} : { json: payload })
+      })
+      await expectError(`${method} ${path}`, response, status)
+    }
+  }
+
   it("answers 404 to every route by the other organization's instance id, and changes nothing", async () => {
     const other = await runner.addTenant()
     const authorization = `User ${other.userSecret}, Organization ${other.organizationSecret}`
@@ -105,7 +110,7 @@ describe.each(backends)("cross-tenant access on %s", (backend) => {
     const deliveredBefore = receiver.received.length
     const id = instance.id
     const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: "stolen" })
-    const calls: ReadonlyArray<readonly [string, string, unknown?]> = [
+    await expectRefused(authorization, 404, [
       ["GET", `/instances/${id}`],
       ["PUT", `/instances/${id}`, { ...body, name: "taken over" }],
       ["PATCH", `/instances/${id}`, { name: "taken over", disabled: true }],
@@ -121,15 +126,7 @@ describe.each(backends)("cross-tenant access on %s", (backend) => {
       ["POST", `/instances/${id}/events/redeliver`, { eventIds: [eventId] }],
       ["POST", `/instances/${id}/events/redeliver`],
       ["DELETE", `/instances/${id}`]
-    ]
-    for (const [method, path, payload] of calls) {
-      const response = await runner.call(path, {
-        method,
-        headers: { authorization },
-        ...(payload === undefined ? {} : { json: payload })
-      })
-      await expectError(`${method} ${path}`, response, 404)
-    }
+    ])
     // Its own lists show none of it.
     assert.deepStrictEqual(await json(await runner.call("/instances", { headers: { authorization } })), [])
     assert.deepStrictEqual(
@@ -150,22 +147,14 @@ describe.each(backends)("cross-tenant access on %s", (backend) => {
     const authorization = `User ${other.userSecret}, Organization ${other.organizationSecret}, Element ${instance.token}`
     const before = await snapshot()
     const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: "stolen" })
-    const calls: ReadonlyArray<readonly [string, string, unknown?]> = [
+    await expectRefused(authorization, 401, [
       ["GET", "/instances"],
       ["PUT", "/instances", { ...body, name: "taken over" }],
       ["PATCH", "/instances", { name: "taken over" }],
       ["GET", "/instances/events"],
       ["GET", "/hubs/crm/accounts"],
       ["DELETE", "/instances"]
-    ]
-    for (const [method, path, payload] of calls) {
-      const response = await runner.call(path, {
-        method,
-        headers: { authorization },
-        ...(payload === undefined ? {} : { json: payload })
-      })
-      await expectError(`${method} ${path}`, response, 401)
-    }
+    ])
     assert.deepStrictEqual(await snapshot(), before)
   })
 })

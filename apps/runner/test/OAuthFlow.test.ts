@@ -15,10 +15,9 @@ import {
 import { Sendoso } from "@plugboard/connector-sendoso"
 import { type FakeSendoso, startFakeSendoso } from "@plugboard/connector-sendoso/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { fakeOAuthConfiguration } from "./support/FakeOAuthVendor.js"
+import { json } from "./support/Json.js"
 import { startRunner, type TestRunner } from "./support/TestRunner.js"
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
-type Json = any
 
 const CALLBACK_PATH = "/elements/api-v2/oauth/callback"
 const PUBLIC_URL = "https://plugboard.example.com"
@@ -31,6 +30,22 @@ interface Vendor {
   readonly configuration: () => Record<string, string>
   readonly exchangedRedirects: () => ReadonlyArray<string | undefined>
 }
+
+/** A vendor of the flow; `fake` reads the fake server once the suite has started it. */
+const vendorOf = (
+  key: Vendor["key"],
+  hubPath: string,
+  fake: () => FakeSendoso | FakeSageAccounting
+): Vendor => ({
+  key,
+  hubPath,
+  authorizationUrl: () => fake().authorizationUrl,
+  configuration: () => fakeOAuthConfiguration(fake()),
+  exchangedRedirects: () =>
+    fake()
+      .oauth.tokenRequests.filter((r) => r.grantType === "authorization_code")
+      .map((r) => r.redirectUri)
+})
 
 describe("OAuth flow with the fake vendors", () => {
   let runner: TestRunner
@@ -57,44 +72,9 @@ describe("OAuth flow with the fake vendors", () => {
   })
 
   const vendors: ReadonlyArray<Vendor> = [
-    {
-      key: "sendoso",
-      hubPath: "/hubs/rewards/touches",
-      authorizationUrl: () => sendoso.authorizationUrl,
-      configuration: () => ({
-        "oauth.api.key": "test-client",
-        "oauth.api.secret": "test-secret",
-        "base.url": sendoso.baseUrl,
-        "oauth.token.url": sendoso.tokenUrl
-      }),
-      exchangedRedirects: () =>
-        sendoso.oauth.tokenRequests
-          .filter((r) => r.grantType === "authorization_code")
-          .map((r) => r.redirectUri)
-    },
-    {
-      key: "sageone",
-      hubPath: "/hubs/finance/customers",
-      authorizationUrl: () => sage.authorizationUrl,
-      configuration: () => ({
-        "oauth.api.key": "test-client",
-        "oauth.api.secret": "test-secret",
-        "base.url": sage.baseUrl,
-        "oauth.token.url": sage.tokenUrl
-      }),
-      exchangedRedirects: () =>
-        sage.oauth.tokenRequests.filter((r) => r.grantType === "authorization_code").map((r) => r.redirectUri)
-    }
+    vendorOf("sendoso", "/hubs/rewards/touches", () => sendoso),
+    vendorOf("sageone", "/hubs/finance/customers", () => sage)
   ]
-
-  const json = async (response: Response): Promise<Json> => {
-    const text = await response.text()
-    try {
-      return JSON.parse(text)
-    } catch {
-      return text
-    }
-  }
 
   /** `/oauth/url` as a client calls it; answers the authorize URL's parameters. */
   const authorizeParams = async (

@@ -11,6 +11,7 @@ import {
   startFakeSageAccounting
 } from "@plugboard/connector-sage-accounting/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { fakeOAuthConfiguration } from "./support/FakeOAuthVendor.js"
 import { startRunner, type TestRunner } from "./support/TestRunner.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
@@ -85,12 +86,7 @@ describe("runner-issued OAuth state", () => {
       json: {
         element: { key: "sageone" },
         providerData: { code },
-        configuration: {
-          "oauth.api.key": "test-client",
-          "oauth.api.secret": "test-secret",
-          "base.url": fake.baseUrl,
-          "oauth.token.url": fake.tokenUrl
-        }
+        configuration: fakeOAuthConfiguration(fake)
       }
     })
     assert.strictEqual(created.status, 200, await created.text())

@@ -14,12 +14,9 @@ import { SageCrm } from "@plugboard/connector-sagecrm"
 import { type FakeSageCrm, startFakeSageCrm } from "@plugboard/connector-sagecrm/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { dumpPostgres, postgresReachable } from "./support/Backends.js"
+import { type Json, json } from "./support/Json.js"
 import { sageCrmBody, sageOneBody } from "./support/Seeds.js"
 import { type Backend, startRunner, type TestRunner } from "./support/TestRunner.js"
-
-// Answers are read loosely on purpose: the assertions check their shape field by field.
-// biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
-type Json = any
 
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
 
@@ -51,15 +48,6 @@ describe.each(backends)("runner on %s", (backend) => {
     await crm?.close()
     await sage?.close()
   })
-
-  const json = async (response: Response): Promise<Json> => {
-    const text = await response.text()
-    try {
-      return JSON.parse(text)
-    } catch {
-      return text
-    }
-  }
 
   const createCrm = async (
     body: object = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: CRM_PASSWORD })

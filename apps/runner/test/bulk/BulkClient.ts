@@ -19,23 +19,13 @@ import * as Runner from "../../src/Runner.js"
 import type { Settings } from "../../src/Settings.js"
 import { DATABASE_FILE } from "../../src/store/Database.js"
 import { freshPostgres, useFreeClusterAddress } from "../support/Backends.js"
+import { type Json, json } from "../support/Json.js"
 import type { Backend } from "../support/TestRunner.js"
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
-export type Json = any
+export { type Json, json }
 
 /** Calls the runner's API (`/elements/api-v2` + path). */
 export type Call = (path: string, init?: RequestInit & { readonly json?: unknown }) => Promise<Response>
-
-/** The body as JSON, or its text when it is not JSON. */
-export const json = async (response: Response): Promise<Json> => {
-  const text = await response.text()
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
 
 /** Polls a job's status until it is one of `statuses`; fails the test after `timeoutMs`. */
 export const waitForStatus = async (

@@ -5,29 +5,8 @@
  */
 import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { Deliveries } from "../../src/engine/Deliveries.js"
-import { EventStore } from "../../src/engine/EventStore.js"
-import { PollScheduler } from "../../src/engine/PollScheduler.js"
+import { events, pollNow, status } from "./EngineCalls.js"
 import { type Harness, startEngine } from "./EngineHarness.js"
-
-const pollNow = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.pollNow(instanceId)
-  })
-
-const status = (instanceId: number) =>
-  Effect.gen(function* () {
-    const deliveries = yield* Deliveries
-    return yield* deliveries.status(instanceId)
-  })
-
-const events = (instanceId: number) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    return yield* store.list({ instanceIds: [instanceId], offset: 0, limit: 100 })
-  })
 
 describe("callbacks to private addresses", () => {
   let receiver: CallbackReceiver.CallbackReceiver

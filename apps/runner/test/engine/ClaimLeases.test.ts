@@ -9,34 +9,14 @@ import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { EventStore } from "../../src/engine/EventStore.js"
 import { Outbox } from "../../src/engine/Outbox.js"
-import { PollScheduler } from "../../src/engine/PollScheduler.js"
 import { ScheduleStore } from "../../src/engine/ScheduleStore.js"
 import { postgresReachable } from "../support/Backends.js"
+import { sleep } from "../support/Until.js"
+import { events, pollNow, schedules } from "./EngineCalls.js"
 import { type Backend, type Harness, startEngine, testOptions } from "./EngineHarness.js"
 
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
-
-const events = (instanceId: number) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    return yield* store.list({ instanceIds: [instanceId], offset: 0, limit: 1000 })
-  })
-
-const schedules = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.schedules(instanceId)
-  })
-
-const pollNow = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.pollNow(instanceId, undefined)
-  })
-
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 describe.each(backends)("claim leases on %s", (backend) => {
   let engine: Harness

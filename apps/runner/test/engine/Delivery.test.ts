@@ -10,9 +10,8 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { Deliveries } from "../../src/engine/Deliveries.js"
-import { EventStore } from "../../src/engine/EventStore.js"
-import { PollScheduler } from "../../src/engine/PollScheduler.js"
 import { postgresReachable } from "../support/Backends.js"
+import { events, pollNow, schedules, status } from "./EngineCalls.js"
 import { type Backend, type Harness, startEngine } from "./EngineHarness.js"
 
 // Notification bodies are read loosely: the assertions check them field by field.
@@ -22,30 +21,6 @@ type Json = any
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
 
 const SIGNING_KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-const events = (instanceId: number) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    return yield* store.list({ instanceIds: [instanceId], offset: 0, limit: 1000 })
-  })
-
-const status = (instanceId: number) =>
-  Effect.gen(function* () {
-    const deliveries = yield* Deliveries
-    return yield* deliveries.status(instanceId)
-  })
-
-const pollNow = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.pollNow(instanceId)
-  })
-
-const schedules = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.schedules(instanceId)
-  })
 
 const redeliver = (instanceId: number, eventIds?: ReadonlyArray<string>) =>
   Effect.gen(function* () {

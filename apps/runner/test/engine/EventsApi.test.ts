@@ -10,7 +10,7 @@ import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import { postgresReachable } from "../support/Backends.js"
-import { sageCrmBody } from "../support/Seeds.js"
+import { sageCrmEventsBody, untilFirstPoll } from "../support/CrmEvents.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
 import { until } from "../support/Until.js"
 
@@ -44,25 +44,19 @@ describe.each(backends)("instance events API on %s", (backend) => {
     crm = await startFakeSageCrm({ username: "admin", password: CRM_PASSWORD })
     receiver = await CallbackReceiver.start()
     runner = await startRunner({ backend, connectors: [SageCrm] })
-    const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: CRM_PASSWORD })
     const created = await runner.call("/instances", {
       method: "POST",
       headers: { authorization: runner.authorization() },
-      json: {
-        ...body,
-        configuration: {
-          ...body.configuration,
-          "event.notification.enabled": true,
-          "event.notification.callback.url": `${receiver.url}/crm`,
+      json: sageCrmEventsBody({
+        baseUrl: crm.baseUrl,
+        username: "admin",
+        password: CRM_PASSWORD,
+        callbackUrl: `${receiver.url}/crm`,
+        notification: {
           "event.notification.signature.key": SIGNING_KEY,
-          "event.poller.refresh_interval": "15",
-          "event.poller.configuration": {
-            accounts: {
-              url: "/hubs/crm/accounts?where=Comp_UpdatedDate >= '${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
-            }
-          }
+          "event.poller.refresh_interval": "15"
         }
-      }
+      })
     })
     assert.strictEqual(created.status, 200, await created.clone().text())
     const answer = await json(created)
@@ -77,11 +71,7 @@ describe.each(backends)("instance events API on %s", (backend) => {
   })
 
   it("polls the vendor through the instance's connection and delivers signed notifications", async () => {
-    await until(
-      "the first poll",
-      async () => json(await get(`/instances/${instance.id}/events/status`)),
-      (status) => status.pollers?.[0]?.lastSuccessDate !== null
-    )
+    await untilFirstPoll(runner, instance.id)
     crm.store.clock.set(new Date())
     const acme = crm.store.insert("Company", { comp_name: "Acme Events" })
     const triggered = await post(`/instances/${instance.id}/events/poll`)

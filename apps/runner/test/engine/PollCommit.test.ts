@@ -9,31 +9,12 @@ import type { AddressInfo } from "node:net"
 import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Deliveries } from "../../src/engine/Deliveries.js"
-import { EventStore } from "../../src/engine/EventStore.js"
 import { PollScheduler } from "../../src/engine/PollScheduler.js"
 import { postgresReachable } from "../support/Backends.js"
+import { disable, events, pollNow, schedules, status } from "./EngineCalls.js"
 import { type Backend, connector, type Harness, startEngine } from "./EngineHarness.js"
 
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
-
-const events = (instanceId: number) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    return yield* store.list({ instanceIds: [instanceId], offset: 0, limit: 1000 })
-  })
-
-const schedules = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.schedules(instanceId)
-  })
-
-const pollNow = (instanceId: number, resource?: string) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.pollNow(instanceId, resource)
-  })
 
 describe.each(backends)("polls and the outbox on %s", (backend) => {
   let engine: Harness
@@ -163,12 +144,7 @@ describe.each(backends)("polls and the outbox on %s", (backend) => {
     engine.vendor.add(1, "before-disable")
     await engine.run(pollNow(id))
     await engine.waitFor("first event", events(id), (list) => list.length === 1)
-    await engine.run(
-      Effect.gen(function* () {
-        const scheduler = yield* PollScheduler
-        yield* scheduler.disable(id)
-      })
-    )
+    await engine.run(disable(id))
     assert.deepStrictEqual(await engine.run(pollNow(id)), [])
     engine.vendor.add(1, "while-disabled")
     await engine.enable(id)
@@ -194,12 +170,7 @@ describe.each(backends)("polls and the outbox on %s", (backend) => {
     )
     assert.deepStrictEqual(await engine.run(schedules(id)), [])
     assert.deepStrictEqual(await engine.run(events(id)), [])
-    const state = await engine.run(
-      Effect.gen(function* () {
-        const deliveries = yield* Deliveries
-        return yield* deliveries.status(id)
-      })
-    )
+    const state = await engine.run(status(id))
     assert.deepStrictEqual(state.notifications, { PENDING: 0, DELIVERED: 0, FAILED: 0, QUEUED: 0 })
   })
 

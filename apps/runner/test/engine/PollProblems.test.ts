@@ -9,12 +9,11 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { Deliveries } from "../../src/engine/Deliveries.js"
 import * as EventJson from "../../src/engine/EventJson.js"
-import { EventStore } from "../../src/engine/EventStore.js"
-import { PollScheduler } from "../../src/engine/PollScheduler.js"
 import * as RunnerMetrics from "../../src/metrics/RunnerMetrics.js"
 import { postgresReachable } from "../support/Backends.js"
+import { sample } from "../support/PrometheusText.js"
+import { disable, events, pollNow, schedules, status } from "./EngineCalls.js"
 import { type Backend, type Harness, startEngine, type VendorRecord } from "./EngineHarness.js"
 
 const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite", "postgres"] : ["sqlite"]
@@ -22,59 +21,16 @@ const backends: ReadonlyArray<Backend> = (await postgresReachable()) ? ["sqlite"
 /** A state that is valid JSON but not a poller state: the watermark is not a number. */
 const CORRUPT = '{"version":1,"watermark":"yesterday","seen":[],"heldPolls":0,"failures":0}'
 
-const events = (instanceId: number) =>
-  Effect.gen(function* () {
-    const store = yield* EventStore
-    return yield* store.list({ instanceIds: [instanceId], offset: 0, limit: 1000 })
-  })
-
-const schedules = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.schedules(instanceId)
-  })
-
-const pollNow = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    return yield* scheduler.pollNow(instanceId)
-  })
-
-const disable = (instanceId: number) =>
-  Effect.gen(function* () {
-    const scheduler = yield* PollScheduler
-    yield* scheduler.disable(instanceId)
-  })
-
 /** What `GET /instances/{id}/events/status` answers for the instance. */
 const apiStatus = (instanceId: number) =>
   Effect.gen(function* () {
-    const deliveries = yield* Deliveries
-    const delivery = yield* deliveries.status(instanceId)
+    const delivery = yield* status(instanceId)
     return EventJson.presentStatus(instanceId, delivery, yield* schedules(instanceId))
   })
 
 /** The value of one sample of the runner's metrics with exactly these labels (0 when absent). */
-const sample = async (engine: Harness, name: string, labels: Record<string, string>): Promise<number> => {
-  const text = await engine.run(RunnerMetrics.exposition)
-  const wanted = `${name}{${Object.entries(labels)
-    .map(([key, value]) => `${key}="${value}"`)
-    .sort()
-    .join(",")}}`
-  for (const line of text.split("\n")) {
-    const space = line.lastIndexOf(" ")
-    const series = line.slice(0, space)
-    const open = series.indexOf("{")
-    if (open < 0 || series.slice(0, open) !== name) continue
-    const sorted = `${name}{${series
-      .slice(open + 1, -1)
-      .split(",")
-      .sort()
-      .join(",")}}`
-    if (sorted === wanted) return Number(line.slice(space + 1))
-  }
-  return 0
-}
+const metric = async (engine: Harness, name: string, labels: Record<string, string>): Promise<number> =>
+  sample(await engine.run(RunnerMetrics.exposition), name, labels) ?? 0
 
 describe.each(backends)("poll problems on %s", (backend) => {
   let engine: Harness
@@ -179,12 +135,12 @@ describe.each(backends)("poll problems on %s", (backend) => {
   it("logs and counts records without an id, unreadable dates and a listing that changed", async () => {
     const id = await polledInstance()
     const labels = { element: "fakecrm", resource: "accounts" }
-    const skippedBefore = await sample(engine, "plugboard_poll_records_skipped_total", {
+    const skippedBefore = await metric(engine, "plugboard_poll_records_skipped_total", {
       ...labels,
       reason: "no_id"
     })
-    const unreadableBefore = await sample(engine, "plugboard_poll_unreadable_dates_total", labels)
-    const heldBefore = await sample(engine, "plugboard_polls_held_total", labels)
+    const unreadableBefore = await metric(engine, "plugboard_poll_unreadable_dates_total", labels)
+    const heldBefore = await metric(engine, "plugboard_polls_held_total", labels)
     const clean = engine.logs.length
     const [cleanRecord] = engine.vendor.add(1, "clean")
     await engine.run(pollNow(id))
@@ -224,14 +180,14 @@ describe.each(backends)("poll problems on %s", (backend) => {
       )
 
       assert.strictEqual(
-        await sample(engine, "plugboard_poll_records_skipped_total", { ...labels, reason: "no_id" }),
+        await metric(engine, "plugboard_poll_records_skipped_total", { ...labels, reason: "no_id" }),
         skippedBefore + 1
       )
       assert.strictEqual(
-        await sample(engine, "plugboard_poll_unreadable_dates_total", labels),
+        await metric(engine, "plugboard_poll_unreadable_dates_total", labels),
         unreadableBefore + 1
       )
-      assert.strictEqual(await sample(engine, "plugboard_polls_held_total", labels), heldBefore + 1)
+      assert.strictEqual(await metric(engine, "plugboard_polls_held_total", labels), heldBefore + 1)
       // The records that have an id are still emitted; the one without cannot be.
       const stored = await engine.waitFor("the odd records' events", events(id), (list) => list.length >= 3)
       assert.sameMembers(

@@ -9,7 +9,7 @@ import { CallbackReceiver } from "@plugboard/testkit"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { postgresReachable } from "../support/Backends.js"
 import { SAMPLE, sample } from "../support/PrometheusText.js"
-import { sageCrmBody } from "../support/Seeds.js"
+import { sageCrmEventsBody, untilFirstPoll } from "../support/CrmEvents.js"
 import { type Backend, startRunner, type TestRunner } from "../support/TestRunner.js"
 import { until } from "../support/Until.js"
 
@@ -42,26 +42,20 @@ describe.each(backends)("metrics on %s", (backend) => {
     crm = await startFakeSageCrm({ username: "admin", password: CRM_PASSWORD })
     receiver = await CallbackReceiver.start()
     runner = await startRunner({ backend, connectors: [SageCrm] })
-    const body = sageCrmBody({ baseUrl: crm.baseUrl, username: "admin", password: CRM_PASSWORD })
     const created = await runner.call("/instances", {
       method: "POST",
       headers: { authorization: runner.authorization() },
-      json: {
-        ...body,
-        configuration: {
-          ...body.configuration,
-          "event.notification.enabled": true,
-          "event.notification.callback.url": `${receiver.url}/crm`,
+      json: sageCrmEventsBody({
+        baseUrl: crm.baseUrl,
+        username: "admin",
+        password: CRM_PASSWORD,
+        callbackUrl: `${receiver.url}/crm`,
+        notification: {
           "event.notification.signature.key": SIGNING_KEY,
           "event.notification.basic.username": "hooks",
-          "event.notification.basic.password": BASIC_PASSWORD,
-          "event.poller.configuration": {
-            accounts: {
-              url: "/hubs/crm/accounts?where=Comp_UpdatedDate >= '${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
-            }
-          }
+          "event.notification.basic.password": BASIC_PASSWORD
         }
-      }
+      })
     })
     instance = await json(created)
     assert.strictEqual(created.status, 200, JSON.stringify(instance))
@@ -74,11 +68,7 @@ describe.each(backends)("metrics on %s", (backend) => {
   })
 
   it("counts requests, vendor calls, polls, events and deliveries, and shows the backlog", async () => {
-    await until(
-      "the first poll",
-      async () => json(await get(`/instances/${instance.id}/events/status`)),
-      (status) => status.pollers?.[0]?.lastSuccessDate !== null
-    )
+    await untilFirstPoll(runner, instance.id)
     crm.store.clock.set(new Date())
     crm.store.insert("Company", { comp_name: "Acme Events" })
     assert.strictEqual(

@@ -23,8 +23,8 @@ import {
 } from "@plugboard/connector-sage-accounting/testing"
 import { Auth, Configuration, TokenStore, VendorHttp } from "@plugboard/core"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
-import { FetchHttpClient, HttpClient, HttpServer } from "effect/http"
+import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import { SqlClient } from "effect/sql"
 import * as Runner from "../../src/Runner.js"
 import { RunnerSettings, type Settings } from "../../src/Settings.js"
@@ -32,8 +32,9 @@ import { Instances } from "../../src/store/Instances.js"
 import * as RefreshLease from "../../src/store/RefreshLease.js"
 import { RefreshLocks } from "../../src/store/RefreshLocks.js"
 import { Tenants } from "../../src/store/Tenants.js"
-import { freshPostgres, postgresReachable, useFreeClusterAddress } from "../support/Backends.js"
-import { authorization, newKey, settingsFor } from "./RotationHarness.js"
+import { freshPostgres, postgresReachable } from "../support/Backends.js"
+import { fakeOAuthConfiguration } from "../support/FakeOAuthVendor.js"
+import { authorization, newKey, settingsFor, startRunner } from "./RotationHarness.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON of many shapes
 type Json = any
@@ -71,13 +72,6 @@ const open = async (settings: Settings): Promise<Opened> => {
   }
 }
 
-const sageConfiguration = (fake: FakeSageAccounting, tokenUrl = fake.tokenUrl) => ({
-  "oauth.api.key": "test-client",
-  "oauth.api.secret": "test-secret",
-  "base.url": fake.baseUrl,
-  "oauth.token.url": tokenUrl
-})
-
 /** A loopback proxy to `target` that holds every request back `delayMillis` before passing it on. */
 const slowProxy = async (target: string, delayMillis: number) => {
   const server = createServer(async (request, response) => {
@@ -104,44 +98,6 @@ const slowProxy = async (target: string, delayMillis: number) => {
   return {
     url: `http://127.0.0.1:${port}/token`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-}
-
-/**
- * A whole runner on `settings`, listening on loopback, as if it were a process of its own: it gets
- * the cluster port chosen just before it starts (the default config provider is a snapshot of the
- * environment taken once, so two runners of one process would otherwise both take the first one's),
- * and its own defaults of core's per-process state — the in-process refresh lock and the vendor
- * request budgets — which two runners of one process would otherwise share: they would exclude each
- * other even without the database lock, and the shared budget would let their calls out one by one.
- */
-const startWhole = async (settings: Settings) => {
-  await useFreeClusterAddress()
-  const scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(
-    Layer.buildWithScope(
-      Runner.make(settings, { connectors: [SageAccounting], host: "127.0.0.1" }).pipe(
-        Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv())),
-        Layer.provide(Layer.succeed(Auth.RefreshLock, Auth.makeLocalLock())),
-        Layer.provide(Layer.succeed(VendorHttp.Guards, VendorHttp.makeGuards()))
-      ),
-      scope
-    )
-  )
-  const address = Context.get(context, HttpServer.HttpServer).address
-  const origin = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
-  return {
-    call: (path: string, init: RequestInit & { readonly json?: unknown } = {}) => {
-      const { json, ...rest } = init
-      const headers = new Headers(rest.headers)
-      if (json !== undefined) headers.set("content-type", "application/json")
-      return fetch(`${origin}/elements/api-v2${path}`, {
-        ...rest,
-        headers,
-        ...(json === undefined ? {} : { body: JSON.stringify(json) })
-      })
-    },
-    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }
 
@@ -289,7 +245,7 @@ describe.skipIf(!reachable)("token refresh lock on PostgreSQL", () => {
           const user = yield* tenants.createUser(organization.id, "lock@example.test")
           const configuration = yield* Configuration.decode(
             SageAccounting.configuration,
-            sageConfiguration(fake)
+            fakeOAuthConfiguration(fake)
           )
           const instance = yield* (yield* Instances).insert({
             owner: { organizationId: organization.id, userId: user.id },
@@ -411,7 +367,10 @@ describe.skipIf(!reachable)("token refresh lock on PostgreSQL", () => {
     const proxy = await slowProxy(fake.tokenUrl, TOKEN_DELAY_MILLIS)
     const runnerDir = mkdtempSync(join(tmpdir(), "plugboard-refresh-runners-"))
     const runnerSettings = settingsFor({ dataDir: runnerDir, databaseUrl: database.url, key: newKey() })
-    const runners = [await startWhole(runnerSettings), await startWhole(runnerSettings)]
+    const runners = [
+      await startRunner(runnerSettings, [SageAccounting], { ownProcess: true }),
+      await startRunner(runnerSettings, [SageAccounting], { ownProcess: true })
+    ]
     try {
       const created = await runners[0]!.call("/instances", {
         method: "POST",
@@ -419,7 +378,7 @@ describe.skipIf(!reachable)("token refresh lock on PostgreSQL", () => {
         json: {
           element: { key: SageAccounting.key },
           providerData: { code: fake.oauth.issueCode({ clientId: "test-client" }) },
-          configuration: sageConfiguration(fake, proxy.url),
+          configuration: fakeOAuthConfiguration(fake, proxy.url),
           name: "two runners"
         }
       })

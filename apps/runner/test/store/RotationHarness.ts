@@ -1,11 +1,12 @@
 /**
  * What the key rotation suites need around the code under test: runners started and stopped on one
- * database that outlives them (each start may hold other keys), the stores opened with a chosen
- * cipher, and a dump of every row of every table, to search for key ids and canaries.
+ * database that outlives them (each start may hold other keys; the refresh lock suite starts two at
+ * once), the stores opened with a chosen cipher, and a dump of every row of every table, to search
+ * for key ids and canaries.
  */
 import { randomBytes } from "node:crypto"
-import type { Connector } from "@plugboard/core"
-import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { Auth, type Connector, VendorHttp } from "@plugboard/core"
+import { ConfigProvider, Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import { SqlClient } from "effect/sql"
 import * as Runner from "../../src/Runner.js"
@@ -50,15 +51,35 @@ export interface StartedRunner {
   readonly close: () => Promise<void>
 }
 
-/** Starts the whole runner with these settings on loopback; `close` leaves the database in place. */
+/**
+ * What a runner gets as if it were a process of its own, beside others of this process: the cluster
+ * port chosen just before it starts (the default config provider is a snapshot of the environment
+ * taken once, so two runners of one process would otherwise both take the first one's), and its own
+ * defaults of core's per-process state — the in-process refresh lock and the vendor request budgets
+ * — which two runners of one process would otherwise share: they would exclude each other even
+ * without the database lock, and the shared budget would let their calls out one by one.
+ */
+const asOwnProcess = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  layer.pipe(
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv())),
+    Layer.provide(Layer.succeed(Auth.RefreshLock, Auth.makeLocalLock())),
+    Layer.provide(Layer.succeed(VendorHttp.Guards, VendorHttp.makeGuards()))
+  )
+
+/**
+ * Starts the whole runner with these settings on loopback; `close` leaves the database in place.
+ * With `ownProcess`, several may run at once on one database (see {@link asOwnProcess}).
+ */
 export const startRunner = async (
   settings: Settings,
-  connectors: ReadonlyArray<Connector.Connector>
+  connectors: ReadonlyArray<Connector.Connector>,
+  options: { readonly ownProcess?: boolean } = {}
 ): Promise<StartedRunner> => {
   if (Option.isSome(settings.databaseUrl)) await useFreeClusterAddress()
   const scope = Effect.runSync(Scope.make())
+  const runner = Runner.make(settings, { connectors, host: "127.0.0.1" })
   const context = await Effect.runPromise(
-    Layer.buildWithScope(Runner.make(settings, { connectors, host: "127.0.0.1" }), scope)
+    Layer.buildWithScope(options.ownProcess === true ? asOwnProcess(runner) : runner, scope)
   )
   const address = Context.get(context, HttpServer.HttpServer).address
   const origin = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
