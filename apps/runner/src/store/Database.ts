@@ -14,6 +14,7 @@ import * as Migrator from "effect/sql/Migrator"
 import { RunnerSettings, usesPostgres } from "../Settings.js"
 import { StartupError } from "../StartupError.js"
 import * as Migrations from "./Migrations.js"
+import * as StartupLock from "./StartupLock.js"
 
 /** File name of the embedded database inside the data directory. */
 export const DATABASE_FILE = "plugboard.db"
@@ -78,7 +79,8 @@ const prepare = Layer.effect(
       yield* sql`PRAGMA foreign_keys = ON`
       yield* sql`PRAGMA busy_timeout = 5000`
     }
-    yield* runMigrations
+    // Runners starting together on one PostgreSQL database take turns (see StartupLock).
+    yield* StartupLock.exclusive(Migrations.TABLE, "the store's migrations", runMigrations)
     return Database.of({
       kind,
       ping: sql`SELECT 1 AS ok`.pipe(

@@ -8,6 +8,7 @@ import type { SqlClient } from "effect/sql"
 import * as Migrator from "effect/sql/Migrator"
 import { StartupError } from "../StartupError.js"
 import { Database } from "./Database.js"
+import * as StartupLock from "./StartupLock.js"
 
 /** The layer running `migrations` (keyed `<id>_<name>`) recorded in `table`; `what` names the part in errors. */
 export const layer = (options: {
@@ -19,7 +20,8 @@ export const layer = (options: {
   return Layer.effectDiscard(
     Effect.gen(function* () {
       yield* Database
-      yield* migrate
+      // One runner at a time on a shared PostgreSQL database (see StartupLock).
+      yield* StartupLock.exclusive(options.table, `the ${options.what} migrations`, migrate)
     }).pipe(
       Effect.mapError(
         (error) => new StartupError({ message: `${options.what} schema set-up failed: ${error.message}` })
