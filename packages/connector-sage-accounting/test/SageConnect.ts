@@ -2,13 +2,8 @@
  * Connects the Sage Accounting connector to a fake server the way the runner does: the seed's
  * configuration decoded, the authorization code exchanged and tokens stored by `Client.connect`.
  */
-import {
-  Client,
-  type Configuration,
-  type Connection,
-  type ConnectorError,
-  type TokenStore
-} from "@plugboard/core"
+import type { Configuration, Connection, ConnectorError, TokenStore } from "@plugboard/core"
+import { connectWithCode } from "@plugboard/testkit/fake-vendor"
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { SageAccounting } from "../src/index.js"
@@ -33,20 +28,20 @@ export const connect = (
   ConnectorError.ConnectorError | Configuration.ConfigurationError | TokenStore.TokenStoreError,
   TokenStore.TokenStore | HttpClient.HttpClient
 > =>
-  Effect.gen(function* () {
-    const code = fake.oauth.issueCode({ clientId: "test-client", redirectUri: callbackUrl })
-    const body = seedInstanceBody(fake, code)
-    const client = yield* Client.connect({
+  Effect.map(
+    connectWithCode({
       connector: SageAccounting,
-      configuration: { ...body.configuration, ...extra },
-      providerData: { code: body.providerData.code },
+      oauth: fake.oauth,
+      clientId: "test-client",
+      redirectUri: callbackUrl,
+      configuration: { ...seedInstanceBody(fake, "").configuration, ...extra },
       instanceKey: `sage-test-${++instances}`,
       // Tests run many calls back to back; the vendor's pace is tested on its own.
       vendor: { burst: 1000, baseDelayMillis: 10 }
-    })
-    return {
+    }),
+    (client) => ({
       connection: client.connection,
       configuration: client.configuration,
       instanceKey: client.instanceKey
-    }
-  })
+    })
+  )

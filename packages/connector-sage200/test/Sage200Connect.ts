@@ -2,13 +2,8 @@
  * Connects the Sage 200 connector to a fake server the way the runner does: the seed's configuration
  * decoded, the authorization code exchanged and tokens stored by `Client.connect`.
  */
-import {
-  Client,
-  type Configuration,
-  type Connection,
-  type ConnectorError,
-  type TokenStore
-} from "@plugboard/core"
+import type { Configuration, Connection, ConnectorError, TokenStore } from "@plugboard/core"
+import { connectWithCode } from "@plugboard/testkit/fake-vendor"
 import { Effect } from "effect"
 import type { HttpClient } from "effect/http"
 import { Sage200 } from "../src/index.js"
@@ -33,18 +28,18 @@ export const connect = (
   ConnectorError.ConnectorError | Configuration.ConfigurationError | TokenStore.TokenStoreError,
   TokenStore.TokenStore | HttpClient.HttpClient
 > =>
-  Effect.gen(function* () {
-    const code = fake.oauth.issueCode({ clientId: "test-client", redirectUri: callbackUrl })
-    const client = yield* Client.connect({
+  Effect.map(
+    connectWithCode({
       connector: Sage200,
+      oauth: fake.oauth,
+      clientId: "test-client",
+      redirectUri: callbackUrl,
       configuration: { ...seedInstanceConfiguration(fake), ...extra },
-      providerData: { code: code },
-      instanceKey: `sage200-test-${++instances}`,
-      vendor: { burst: 1000, baseDelayMillis: 10 }
-    })
-    return {
+      instanceKey: `sage200-test-${++instances}`
+    }),
+    (client) => ({
       connection: client.connection,
       configuration: client.configuration,
       instanceKey: client.instanceKey
-    }
-  })
+    })
+  )

@@ -19,3 +19,4 @@ export type {
   SecretKind
 } from "./FakeOAuthServer.js"
 export { FakeOAuthServer } from "./FakeOAuthServer.js"
+export { type ConnectWithCodeOptions, connectWithCode } from "./ConnectWithCode.js"
